@@ -1,0 +1,16 @@
+using HyperSearch.Bench;
+
+// Each benchmark prints a table and, as its last line, one JSON object with the figures it measured.
+var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ordinal)
+{
+    ["train-throughput"] = TrainThroughputBenchmark.RunAsync,
+    ["algorithms"] = AlgorithmsBenchmark.RunAsync,
+};
+
+if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"usage: HyperSearch.Bench <{string.Join('|', benchmarks.Keys)}> [options]");
+    return 2;
+}
+
+return await run(args[1..]);
