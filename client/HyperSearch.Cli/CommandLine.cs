@@ -1,0 +1,84 @@
+using HyperSearch.Cli.Commands;
+using HyperSearch.Contracts.Specs;
+using HyperSearch.Silo.Specs;
+
+namespace HyperSearch.Cli;
+
+/// <summary>Dispatches a command line and maps failures to exit codes: 0 success, 2 bad input, 1 failure.
+/// Errors go to stderr, the clear one-line reason first.</summary>
+public static class CommandLine
+{
+    private static readonly IReadOnlySet<string> Flags = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "json", "verbose", "wait", "skip-data-check", "help",
+    };
+
+    public const string Help = $"""
+        hypersearch — distributed hyperparameter search for CNN image classifiers
+
+        usage:
+          {RunCommand.Usage}
+              run a search in this process (an embedded silo, no services) and keep results in ./runs/<id>/
+          hypersearch validate SPEC [--data-dir DIR]
+              check a spec completely and exit (0 valid, 2 invalid)
+          hypersearch knobs
+              list the training knobs a spec's training and space sections can set
+        {SearchCommands.Usage}
+
+        exit codes: 0 success, 1 failure, 2 bad input
+        """;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            var parsed = new CliArguments(args, Flags);
+            if (parsed.Positionals.Count == 0 || parsed.Flag("help"))
+            {
+                stdout.WriteLine(Help);
+                return parsed.Positionals.Count == 0 && !parsed.Flag("help") ? ExitCodes.BadInput : ExitCodes.Success;
+            }
+
+            return parsed.Positionals[0] switch
+            {
+                "run" => await RunCommand.RunAsync(parsed, stdout),
+                "search" => await SearchCommands.RunAsync(parsed, stdout),
+                "validate" => Validate(parsed, stdout),
+                "knobs" => KnobsCommand.Run(parsed, stdout),
+                var other => throw new UsageException($"unknown command '{other}' (expected run, search, validate or knobs; see --help)"),
+            };
+        }
+        catch (SpecException e)
+        {
+            stderr.WriteLine($"error: invalid spec {e.SpecSource} ({e.Errors.Count} problem{(e.Errors.Count == 1 ? "" : "s")}); nothing was started");
+            stderr.WriteLine(e.Message);
+            return ExitCodes.BadInput;
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (ConnectionException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failure;
+        }
+        catch (Exception e)
+        {
+            stderr.WriteLine($"error: {e.GetBaseException().Message}");
+            stderr.WriteLine(e.ToString());
+            return ExitCodes.Failure;
+        }
+    }
+
+    private static int Validate(CliArguments args, TextWriter stdout)
+    {
+        var path = args.Positional(1, "SPEC");
+        var dataDirectory = args.Option("data-dir");
+        args.RejectUnknown();
+        var spec = SpecLoader.Load(path, dataDirectory);
+        stdout.WriteLine($"{path}: valid — {spec.Space.Count} searched knob(s), {spec.Search.Sampler}/{spec.Search.Scheduler}, up to {spec.Search.MaxTrials} trials of {spec.MaxEpochs} epoch(s)");
+        return ExitCodes.Success;
+    }
+}

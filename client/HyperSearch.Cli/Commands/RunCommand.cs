@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using HyperSearch.Cli.Output;
+using HyperSearch.Contracts.Grains;
+using HyperSearch.Contracts.Trials;
+using HyperSearch.Silo.Hosting;
+using HyperSearch.Silo.Specs;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace HyperSearch.Cli.Commands;
+
+/// <summary>`hypersearch run SPEC`: an in-process silo (no services), one search to completion, results on disk.</summary>
+internal static class RunCommand
+{
+    public const string Usage = "hypersearch run SPEC [--json] [--run-dir DIR] [--id ID] [--slots N] [--threads N] [--data-dir DIR] [--verbose]";
+
+    public static async Task<int> RunAsync(CliArguments args, TextWriter stdout)
+    {
+        var specPath = args.Positional(0, "SPEC (a YAML or JSON search spec)");
+        var json = args.Flag("json");
+        var verbose = args.Flag("verbose");
+        var runRoot = args.Option("run-dir") ?? "runs";
+        var slots = args.IntOption("slots") ?? 1;
+        var threads = args.IntOption("threads");
+        var dataDirectory = args.Option("data-dir");
+        var id = args.Option("id");
+        args.RejectUnknown();
+
+        // Validate completely before anything starts.
+        var spec = SpecLoader.Load(specPath, dataDirectory);
+        var searchId = id ?? NewSearchId(spec.Name);
+        var runDir = RunDirectory.Create(runRoot, searchId);
+        runDir.WriteSpec(File.ReadAllText(specPath));
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning);
+        builder.Logging.AddFilter("Orleans", verbose ? LogLevel.Information : LogLevel.Error);
+        builder.AddHyperSearchSilo(o =>
+        {
+            o.Clustering = "localhost";
+            o.SiloPort = FreePort();
+            o.GatewayPort = FreePort();
+            o.ClusterId = $"run-{searchId}";
+            o.CheckpointDirectory = runDir.CheckpointRoot;
+            o.DataDirectory = dataDirectory;
+            o.Training.Enabled = true;
+            o.Training.Slots = slots;
+            o.Training.Threads = threads;
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
+        using var host = builder.Build();
+        await host.StartAsync();
+        var grains = host.Services.GetRequiredService<IGrainFactory>();
+        var search = grains.GetGrain<ISearchGrain>(searchId);
+
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            if (cancel.IsCancellationRequested)
+            {
+                return; // second Ctrl-C: let the runtime end the process
+            }
+
+            e.Cancel = true;
+            cancel.Cancel();
+            Console.Error.WriteLine("Cancelling: running trials stop within one batch; results so far are kept…");
+            _ = search.CancelAsync();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            if (!json)
+            {
+                stdout.WriteLine($"Search {searchId}: {spec.Search.Sampler} sampler, {spec.Search.Scheduler} scheduler, up to {spec.Search.MaxTrials} trials, {slots} slot(s); results in {runDir.Path}");
+            }
+
+            await search.StartAsync(spec);
+            var printer = json ? null : new ProgressPrinter(stdout);
+            var (status, trials) = await SearchWatcher.WatchAsync(grains, searchId, printer, runDir, TimeSpan.FromMilliseconds(500));
+
+            if (json)
+            {
+                stdout.WriteLine(JsonSerializer.Serialize(SearchSummaryJson.From(status, runDir.Path), Json.Compact));
+            }
+            else
+            {
+                var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
+                ResultPrinter.PrintLeaderboard(console, status, trials);
+                ResultPrinter.PrintOutcome(console, status, runDir.Path);
+            }
+
+            return status.State == SearchState.Completed ? 0 : ExitCodes.Failure;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+            await host.StopAsync();
+        }
+    }
+
+    public static string NewSearchId(string name)
+    {
+        var slug = new string(name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
+        return $"{(slug.Length == 0 ? "search" : slug)}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x10000):x4}";
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,151 @@
+using System.Text.Json;
+using HyperSearch.Cli.Output;
+using HyperSearch.Contracts.Grains;
+using HyperSearch.Contracts.Trials;
+using HyperSearch.Silo.Specs;
+using Spectre.Console;
+
+namespace HyperSearch.Cli.Commands;
+
+/// <summary>`hypersearch search start|status|watch|list|cancel|best|trials` against a running cluster.</summary>
+internal static class SearchCommands
+{
+    public const string Usage = """
+        hypersearch search start SPEC [--id ID] [--wait] [--skip-data-check] [--data-dir DIR]
+        hypersearch search status ID | watch ID | list | cancel ID | best ID | trials ID
+          common: [--gateway HOST:PORT]... [--service-id S] [--cluster-id C] [--json] [--verbose]
+        """;
+
+    public static async Task<int> RunAsync(CliArguments args, TextWriter stdout)
+    {
+        var verb = args.Positional(1, "a search subcommand (start, status, watch, list, cancel, best, trials)");
+        var json = args.Flag("json");
+        var verbose = args.Flag("verbose");
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
+        switch (verb)
+        {
+            case "start":
+                return await StartAsync(args, stdout, json, verbose);
+            case "list":
+            {
+                args.RejectUnknown();
+                await using var cluster = await ClusterConnection.ConnectAsync(args, verbose);
+                var searches = await cluster.Grains.GetGrain<ISearchRegistryGrain>(0).ListAsync();
+                if (json)
+                {
+                    stdout.WriteLine(JsonSerializer.Serialize(searches, Json.Compact));
+                    return 0;
+                }
+
+                var table = new Table().Border(TableBorder.Simple).AddColumns("search id", "name", "state", "started");
+                foreach (var s in searches)
+                {
+                    table.AddRow(Markup.Escape(s.SearchId), Markup.Escape(s.Name), s.State.ToString().ToLowerInvariant(), s.StartedAt.ToString("u"));
+                }
+
+                console.Write(table);
+                return 0;
+            }
+
+            case "status" or "watch" or "cancel" or "best" or "trials":
+                return await OnSearchAsync(verb, args, stdout, console, json, verbose);
+            default:
+                throw new UsageException($"unknown search subcommand '{verb}'\n{Usage}");
+        }
+    }
+
+    private static async Task<int> StartAsync(CliArguments args, TextWriter stdout, bool json, bool verbose)
+    {
+        var specPath = args.Positional(2, "SPEC");
+        var wait = args.Flag("wait");
+        var skipDataCheck = args.Flag("skip-data-check");
+        var dataDirectory = args.Option("data-dir");
+        var id = args.Option("id");
+        var spec = SpecLoader.Load(specPath, dataDirectory, checkData: !skipDataCheck);
+        args.RejectUnknown();
+
+        await using var cluster = await ClusterConnection.ConnectAsync(args, verbose);
+        var searchId = id ?? RunCommand.NewSearchId(spec.Name);
+        await cluster.Grains.GetGrain<ISearchGrain>(searchId).StartAsync(spec);
+        stdout.WriteLine(json ? JsonSerializer.Serialize(new { search_id = searchId }) : $"started search {searchId}");
+        if (!wait)
+        {
+            return 0;
+        }
+
+        var (status, _) = await SearchWatcher.WatchAsync(cluster.Grains, searchId, json ? null : new ProgressPrinter(stdout), null, TimeSpan.FromSeconds(1));
+        PrintFinal(stdout, status, json);
+        return status.State == SearchState.Completed ? 0 : ExitCodes.Failure;
+    }
+
+    private static async Task<int> OnSearchAsync(string verb, CliArguments args, TextWriter stdout, IAnsiConsole console, bool json, bool verbose)
+    {
+        var searchId = args.Positional(2, "ID (a search id; see hypersearch search list)");
+        args.RejectUnknown();
+        await using var cluster = await ClusterConnection.ConnectAsync(args, verbose);
+        var search = cluster.Grains.GetGrain<ISearchGrain>(searchId);
+        if (await search.GetSpecAsync() is null)
+        {
+            throw new UsageException($"no search with id '{searchId}' on this cluster");
+        }
+
+        switch (verb)
+        {
+            case "cancel":
+                await search.CancelAsync();
+                stdout.WriteLine(json ? JsonSerializer.Serialize(new { search_id = searchId, cancelled = true }) : $"cancelling search {searchId}");
+                return 0;
+            case "watch":
+            {
+                var (status, _) = await SearchWatcher.WatchAsync(cluster.Grains, searchId, json ? null : new ProgressPrinter(stdout), null, TimeSpan.FromSeconds(1));
+                PrintFinal(stdout, status, json);
+                return status.State == SearchState.Completed ? 0 : ExitCodes.Failure;
+            }
+
+            case "trials":
+            {
+                var trials = await search.GetTrialsAsync();
+                var status = await search.GetStatusAsync();
+                if (json)
+                {
+                    stdout.WriteLine(JsonSerializer.Serialize(trials, Json.Compact));
+                }
+                else
+                {
+                    ResultPrinter.PrintLeaderboard(console, status, trials, top: int.MaxValue);
+                }
+
+                return 0;
+            }
+
+            default:
+            {
+                var status = await search.GetStatusAsync();
+                if (json)
+                {
+                    stdout.WriteLine(verb == "best"
+                        ? JsonSerializer.Serialize(new { search_id = searchId, best = status.Best, test = status.Test }, Json.Compact)
+                        : JsonSerializer.Serialize(SearchSummaryJson.From(status, null), Json.Compact));
+                }
+                else
+                {
+                    ResultPrinter.PrintOutcome(console, status, null);
+                }
+
+                return 0;
+            }
+        }
+    }
+
+    private static void PrintFinal(TextWriter stdout, SearchStatus status, bool json)
+    {
+        if (json)
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(SearchSummaryJson.From(status, null), Json.Compact));
+        }
+        else
+        {
+            ResultPrinter.PrintOutcome(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) }), status, null);
+        }
+    }
+}

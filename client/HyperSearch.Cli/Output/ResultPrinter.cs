@@ -1,0 +1,88 @@
+using System.Globalization;
+using HyperSearch.Contracts.Trials;
+using Spectre.Console;
+
+namespace HyperSearch.Cli.Output;
+
+/// <summary>The end of a search: a leaderboard, the best configuration and its one test evaluation.</summary>
+internal static class ResultPrinter
+{
+    public static void PrintLeaderboard(IAnsiConsole console, SearchStatus status, IReadOnlyList<TrialRecord> trials, int top = 10)
+    {
+        var ranked = Leaderboard.Rank(trials, status.Metric, status.Maximize).Take(top).ToList();
+        var parameterNames = trials.SelectMany(t => t.Parameters.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+        var table = new Table().Border(TableBorder.Simple).Title($"Leaderboard ({status.Metric})");
+        table.AddColumn("#").AddColumn("trial").AddColumn("state").AddColumn(status.Metric).AddColumn("epochs").AddColumn("params");
+        foreach (var name in parameterNames)
+        {
+            table.AddColumn(Markup.Escape(name));
+        }
+
+        var rank = 1;
+        foreach (var trial in ranked)
+        {
+            var cells = new List<string>
+            {
+                rank++.ToString(CultureInfo.InvariantCulture),
+                trial.Number.ToString(CultureInfo.InvariantCulture),
+                trial.State.ToString().ToLowerInvariant(),
+                ProgressPrinter.Format(trial.Objective),
+                trial.Epochs.Count.ToString(CultureInfo.InvariantCulture),
+                trial.ParameterCount?.ToString("N0", CultureInfo.InvariantCulture) ?? "-",
+            };
+            cells.AddRange(parameterNames.Select(n => trial.Parameters.TryGetValue(n, out var v) ? FormatValue(v) : ""));
+            table.AddRow(cells.Select(Markup.Escape).ToArray());
+        }
+
+        console.Write(table);
+    }
+
+    public static void PrintOutcome(IAnsiConsole console, SearchStatus status, string? runDir)
+    {
+        console.WriteLine($"Search {status.SearchId}: {status.State.ToString().ToLowerInvariant()} ({status.StopReason}) in {status.WallSeconds:0.0}s; " +
+                          $"{status.Count(TrialState.Completed)} completed, {status.Count(TrialState.Pruned)} pruned, {status.Count(TrialState.Failed)} failed, {status.Count(TrialState.Cancelled)} cancelled; {status.EpochsTrained} epochs trained");
+        if (status.Best is { } best)
+        {
+            console.WriteLine($"Best configuration (trial {best.Number}, {status.Metric} {ProgressPrinter.Format(best.Objective)}):");
+            foreach (var (name, value) in best.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                console.WriteLine($"  {name}: {FormatValue(value)}");
+            }
+        }
+        else
+        {
+            console.WriteLine("No trial completed, so there is no best configuration.");
+        }
+
+        if (status.Test is { } test)
+        {
+            console.WriteLine($"Test accuracy of the best configuration: {test.TestAccuracy:0.0000} ({test.Count} test images, evaluated once)");
+        }
+
+        if (runDir is not null)
+        {
+            console.WriteLine($"Results: {runDir}");
+        }
+    }
+
+    public static string FormatValue(object value) => value switch
+    {
+        double d => d.ToString("G6", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+    };
+}
+
+internal static class Leaderboard
+{
+    /// <summary>Completed trials first by objective, then pruned ones by their last value; failed and cancelled last.</summary>
+    public static IEnumerable<TrialRecord> Rank(IEnumerable<TrialRecord> trials, string metric, bool maximize)
+    {
+        var sign = maximize ? -1 : 1;
+        return trials
+            .OrderBy(t => t.State switch { TrialState.Completed => 0, TrialState.Pruned => 1, TrialState.Running => 2, _ => 3 })
+            .ThenBy(t => t.Objective is { } o ? sign * o : double.MaxValue)
+            .ThenBy(t => t.ParameterCount ?? long.MaxValue)
+            .ThenBy(t => t.Number);
+    }
+}

@@ -1,0 +1,28 @@
+using HyperSearch.Contracts.Trials;
+
+namespace HyperSearch.Contracts.Grains;
+
+/// <summary>Which searches exist and which have work for idle training slots (single instance, key 0).</summary>
+[Alias("HyperSearch.ISearchRegistryGrain")]
+public interface ISearchRegistryGrain : IGrainWithIntegerKey
+{
+    [Alias("Register")]
+    Task RegisterAsync(SearchSummary summary);
+
+    [Alias("List")]
+    Task<IReadOnlyList<SearchSummary>> ListAsync();
+
+    /// <summary>Records whether a search has work for a slot; every call advances the version.</summary>
+    [Alias("SetWork")]
+    Task SetWorkAvailableAsync(string searchId, bool available, SearchState state);
+
+    /// <summary>Long poll: returns at once when the version is newer than <paramref name="seenVersion"/>,
+    /// otherwise when it changes or after <paramref name="maxWait"/>.</summary>
+    [Alias("WaitForWork")]
+    Task<WorkAvailability> WaitForWorkAsync(long seenVersion, TimeSpan maxWait);
+}
+
+[GenerateSerializer, Immutable, Alias("HyperSearch.WorkAvailability")]
+public sealed record WorkAvailability(
+    [property: Id(0)] long Version,
+    [property: Id(1)] IReadOnlyList<string> SearchesWithWork);

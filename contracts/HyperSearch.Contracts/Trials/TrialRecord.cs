@@ -1,0 +1,42 @@
+namespace HyperSearch.Contracts.Trials;
+
+/// <summary>A snapshot of one trial for clients: configuration, state and every epoch's metrics.</summary>
+[GenerateSerializer, Immutable, Alias("HyperSearch.TrialRecord")]
+public sealed record TrialRecord(
+    [property: Id(0)] int Number,
+    [property: Id(1)] IReadOnlyDictionary<string, object> Parameters,
+    [property: Id(2)] TrialState State,
+    [property: Id(3)] int Attempt,
+    [property: Id(4)] IReadOnlyList<EpochMetrics> Epochs,
+    [property: Id(5)] string? FailureReason,
+    [property: Id(6)] long? ParameterCount,
+    [property: Id(7)] string? Worker,
+    [property: Id(8)] DateTimeOffset? StartedAt,
+    [property: Id(9)] DateTimeOffset? EndedAt,
+    [property: Id(10)] double? Objective);
+
+/// <summary>The winner's single evaluation on the test split.</summary>
+[GenerateSerializer, Immutable, Alias("HyperSearch.TestResult")]
+public sealed record TestResult(
+    [property: Id(0)] double TestAccuracy,
+    [property: Id(1)] double TestLoss,
+    [property: Id(2)] int Count);
+
+/// <summary>How a trial attempt ended, as its worker reports it.</summary>
+[GenerateSerializer, Immutable, Alias("HyperSearch.TrialOutcomeReport")]
+public sealed record TrialOutcomeReport(
+    [property: Id(0)] TrialState State,
+    [property: Id(1)] string? FailureReason,
+    [property: Id(2)] long? ParameterCount);
+
+/// <summary>The coordinator's answer to an epoch report.</summary>
+public enum EpochDecision
+{
+    Continue,
+    /// <summary>The scheduler pruned the trial: stop and end as Pruned.</summary>
+    Stop,
+    /// <summary>The search is stopping (cancel, budget, target): stop and end as Cancelled.</summary>
+    Cancel,
+    /// <summary>This attempt no longer owns the trial (a newer attempt does): stop and report nothing more.</summary>
+    Fenced,
+}

@@ -1,0 +1,6 @@
+global using HyperSearch.Contracts.Grains;
+global using HyperSearch.Contracts.Specs;
+global using HyperSearch.Contracts.Trials;
+global using Orleans;
+global using Orleans.Concurrency;
+global using Orleans.Runtime;

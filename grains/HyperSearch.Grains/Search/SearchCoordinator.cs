@@ -1,0 +1,388 @@
+using HyperSearch.Tuning;
+using HyperSearch.Tuning.Samplers;
+using HyperSearch.Tuning.Schedulers;
+using HyperSearch.Tuning.Space;
+
+namespace HyperSearch.Grains.Search;
+
+/// <summary>The coordinator's decisions over its persisted state, free of Orleans so it is unit-testable:
+/// what to lease next, what to tell a reporting trial, when the search stops and who won.</summary>
+/// <remarks>Every method mutates synchronously; the grain persists after each call.</remarks>
+public sealed class SearchCoordinator
+{
+    private readonly SearchGrainState _state;
+    private readonly string _searchId;
+    private readonly SearchSpace _space;
+    private readonly ISampler _sampler;
+    private readonly ITrialScheduler _scheduler;
+    private readonly HashSet<string> _triedKeys;
+    private readonly Dictionary<int, DateTimeOffset> _lastHeartbeat = [];
+
+    public SearchCoordinator(string searchId, SearchGrainState state, DateTimeOffset now)
+    {
+        var spec = state.Spec ?? throw new InvalidOperationException("the search has no spec");
+        _searchId = searchId;
+        _state = state;
+        _space = SpaceMapping.ToSearchSpace(spec.Space);
+        _sampler = Algorithms.CreateSampler(spec.Search.Sampler, spec.Search.SamplerOptions);
+        _scheduler = Algorithms.CreateScheduler(spec.Search.Scheduler, spec.Search.SchedulerOptions, spec.MaxEpochs);
+        _triedKeys = state.Trials.Select(t => new ParameterSet(t.Parameters).Key).ToHashSet(StringComparer.Ordinal);
+
+        // After a restart nobody has heartbeated yet: give running trials a full lease period to show up.
+        foreach (var trial in state.Trials.Where(t => t.State == TrialState.Running))
+        {
+            _lastHeartbeat[trial.Number] = now;
+        }
+    }
+
+    public SearchSpec Spec => _state.Spec!;
+
+    public SearchGrainState State => _state;
+
+    private SearchSettings Settings => Spec.Search;
+
+    private bool Stopping => _state.FinalStateAfterStop is not null;
+
+    private int RunningCount => _state.Trials.Count(t => t.State == TrialState.Running);
+
+    /// <summary>Whether a free slot asking now would get work.</summary>
+    public bool HasWork =>
+        _state.State switch
+        {
+            SearchState.Running => !Stopping && RunningCount < Settings.MaxConcurrent &&
+                (_state.Trials.Any(t => t.State == TrialState.Waiting) || CanCreateTrial),
+            SearchState.EvaluatingWinner => !_state.EvaluationLeased,
+            _ => false,
+        };
+
+    private bool CanCreateTrial => !_state.SamplerExhausted && _state.Trials.Count < Settings.MaxTrials;
+
+    public WorkItem? Lease(string worker, DateTimeOffset now)
+    {
+        if (_state.State == SearchState.EvaluatingWinner)
+        {
+            return LeaseEvaluation(now);
+        }
+
+        if (!HasWork)
+        {
+            return null;
+        }
+
+        var trial = _state.Trials.FirstOrDefault(t => t.State == TrialState.Waiting) ?? CreateTrial();
+        if (trial is null)
+        {
+            // The sampler just ran out: the search may be over.
+            CheckStopConditions(now);
+            return _state.State == SearchState.EvaluatingWinner ? LeaseEvaluation(now) : null;
+        }
+
+        trial.State = TrialState.Running;
+        trial.Attempt++;
+        trial.Worker = worker;
+        trial.StartedAt ??= now;
+        _lastHeartbeat[trial.Number] = now;
+        return ToWork(trial, WorkKind.Train, trial.Attempt, resume: trial.Attempt > 1);
+    }
+
+    private WorkItem? LeaseEvaluation(DateTimeOffset now)
+    {
+        if (_state.EvaluationLeased || _state.WinnerNumber is not { } winner)
+        {
+            return null;
+        }
+
+        _state.EvaluationLeased = true;
+        _state.EvaluationAttempt++;
+        _lastHeartbeat[-1] = now;
+        var trial = _state.Trials[winner];
+        return ToWork(trial, WorkKind.EvaluateTest, _state.EvaluationAttempt, resume: false);
+    }
+
+    private TrialEntry? CreateTrial()
+    {
+        var number = _state.Trials.Count;
+        var suggestion = _sampler.Suggest(StudyView(), number);
+
+        // The sampler contract already forbids repeats; the key set makes "never run twice" independent of it.
+        if (suggestion is null || _triedKeys.Contains(suggestion.Key))
+        {
+            _state.SamplerExhausted = true;
+            return null;
+        }
+
+        _triedKeys.Add(suggestion.Key);
+        var trial = new TrialEntry
+        {
+            Number = number,
+            Parameters = suggestion.Values.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+            State = TrialState.Waiting,
+        };
+        _state.Trials.Add(trial);
+        return trial;
+    }
+
+    private WorkItem ToWork(TrialEntry trial, WorkKind kind, int attempt, bool resume) => new(
+        _searchId,
+        trial.Number,
+        attempt,
+        kind,
+        trial.Parameters,
+        Spec,
+        Path.Combine(_state.CheckpointRoot, $"trial-{trial.Number:D4}"),
+        resume);
+
+    private bool IsCurrent(int trialNumber, int attempt, out TrialEntry trial)
+    {
+        trial = trialNumber >= 0 && trialNumber < _state.Trials.Count ? _state.Trials[trialNumber] : null!;
+        return trial is not null && trial.State == TrialState.Running && trial.Attempt == attempt;
+    }
+
+    public bool Heartbeat(int trialNumber, int attempt, DateTimeOffset now)
+    {
+        if (!IsCurrent(trialNumber, attempt, out _))
+        {
+            return false;
+        }
+
+        _lastHeartbeat[trialNumber] = now;
+        return true;
+    }
+
+    public EpochDecision ReportEpoch(int trialNumber, int attempt, EpochMetrics metrics, DateTimeOffset now)
+    {
+        if (!IsCurrent(trialNumber, attempt, out var trial))
+        {
+            return EpochDecision.Fenced;
+        }
+
+        _lastHeartbeat[trialNumber] = now;
+        // A resumed attempt re-reports from its checkpoint: the epoch number decides the slot, never a count.
+        if (metrics.Epoch - 1 < trial.Epochs.Count)
+        {
+            trial.Epochs.RemoveRange(metrics.Epoch - 1, trial.Epochs.Count - (metrics.Epoch - 1));
+        }
+
+        trial.Epochs.Add(metrics);
+        if (Stopping || _state.State != SearchState.Running)
+        {
+            return EpochDecision.Cancel;
+        }
+
+        var view = StudyView();
+        return _scheduler.OnReport(view, view.Trials[trialNumber]) == SchedulerDecision.Stop
+            ? EpochDecision.Stop
+            : EpochDecision.Continue;
+    }
+
+    public bool Complete(int trialNumber, int attempt, TrialOutcomeReport outcome, DateTimeOffset now)
+    {
+        if (!IsCurrent(trialNumber, attempt, out var trial) || !outcome.State.IsTerminal())
+        {
+            return false;
+        }
+
+        trial.State = outcome.State;
+        trial.FailureReason = outcome.FailureReason;
+        trial.ParameterCount = outcome.ParameterCount ?? trial.ParameterCount;
+        trial.EndedAt = now;
+        _lastHeartbeat.Remove(trialNumber);
+        CheckStopConditions(now);
+        return true;
+    }
+
+    /// <summary>Puts a running trial back in the queue; the next attempt resumes from its checkpoint.</summary>
+    public bool Release(int trialNumber, int attempt, DateTimeOffset now)
+    {
+        if (!IsCurrent(trialNumber, attempt, out var trial))
+        {
+            return false;
+        }
+
+        Requeue(trial, now);
+        return true;
+    }
+
+    private void Requeue(TrialEntry trial, DateTimeOffset now)
+    {
+        _lastHeartbeat.Remove(trial.Number);
+        trial.Worker = null;
+        if (Stopping)
+        {
+            trial.State = TrialState.Cancelled;
+            trial.EndedAt = now;
+            CheckStopConditions(now);
+        }
+        else
+        {
+            trial.State = TrialState.Waiting;
+        }
+    }
+
+    /// <summary>Requeues trials (and the winner's evaluation) whose slot went silent: its silo died.</summary>
+    public IReadOnlyList<int> ExpireLeases(DateTimeOffset now, TimeSpan leaseTimeout)
+    {
+        var expired = _state.Trials
+            .Where(t => t.State == TrialState.Running &&
+                        (!_lastHeartbeat.TryGetValue(t.Number, out var seen) || now - seen > leaseTimeout))
+            .ToList();
+        foreach (var trial in expired)
+        {
+            Requeue(trial, now);
+        }
+
+        if (_state.State == SearchState.EvaluatingWinner && _state.EvaluationLeased &&
+            (!_lastHeartbeat.TryGetValue(-1, out var evalSeen) || now - evalSeen > leaseTimeout))
+        {
+            _state.EvaluationLeased = false;
+        }
+
+        return expired.Select(t => t.Number).ToList();
+    }
+
+    public bool HeartbeatEvaluation(int attempt, DateTimeOffset now)
+    {
+        if (_state.State != SearchState.EvaluatingWinner || attempt != _state.EvaluationAttempt)
+        {
+            return false;
+        }
+
+        _lastHeartbeat[-1] = now;
+        return true;
+    }
+
+    public void ReportTest(int trialNumber, int attempt, TestResult? result, string? failure, DateTimeOffset now)
+    {
+        if (_state.State != SearchState.EvaluatingWinner || attempt != _state.EvaluationAttempt || trialNumber != _state.WinnerNumber)
+        {
+            return;
+        }
+
+        _state.Test = result;
+        _state.EvaluationFailure = failure;
+        Finish(SearchState.Completed, now);
+    }
+
+    public void Cancel(DateTimeOffset now)
+    {
+        if (_state.State.IsFinished())
+        {
+            return;
+        }
+
+        BeginStop(SearchState.Cancelled, "cancelled by user");
+        if (_state.State == SearchState.EvaluatingWinner)
+        {
+            Finish(SearchState.Cancelled, now);
+            return;
+        }
+
+        CheckStopConditions(now);
+    }
+
+    /// <summary>Evaluates every stop condition; moves to winner evaluation or a final state when nothing runs.</summary>
+    public void CheckStopConditions(DateTimeOffset now)
+    {
+        if (_state.State != SearchState.Running)
+        {
+            return;
+        }
+
+        var failed = _state.Trials.Count(t => t.State == TrialState.Failed);
+        if (failed > Settings.MaxFailedTrials)
+        {
+            var lastReason = _state.Trials.Last(t => t.State == TrialState.Failed).FailureReason;
+            BeginStop(SearchState.Failed, $"{failed} trials failed (max_failed_trials is {Settings.MaxFailedTrials}); last: {lastReason}");
+        }
+        else if (Settings.TimeBudget is { } budget && now - _state.StartedAt >= budget)
+        {
+            BeginStop(SearchState.Completed, $"time budget of {budget} used");
+        }
+        else if (Settings.TargetValue is { } target && BestCompleted() is { } best &&
+                 (Settings.Maximize ? Objective(best) >= target : Objective(best) <= target))
+        {
+            BeginStop(SearchState.Completed, $"target {Settings.Metric} {target} reached by trial {best.Number}");
+        }
+        else if (!CanCreateTrial && _state.Trials.All(t => t.State.IsTerminal()))
+        {
+            BeginStop(SearchState.Completed, _state.SamplerExhausted ? "search space exhausted" : $"max_trials ({Settings.MaxTrials}) done");
+        }
+
+        if (!Stopping)
+        {
+            return;
+        }
+
+        foreach (var waiting in _state.Trials.Where(t => t.State == TrialState.Waiting))
+        {
+            waiting.State = TrialState.Cancelled;
+            waiting.EndedAt = now;
+        }
+
+        if (RunningCount > 0)
+        {
+            return;
+        }
+
+        var final = _state.FinalStateAfterStop!.Value;
+        if (final == SearchState.Completed && BestCompleted() is { } winner)
+        {
+            _state.WinnerNumber = winner.Number;
+            _state.State = SearchState.EvaluatingWinner;
+        }
+        else
+        {
+            Finish(final, now);
+        }
+    }
+
+    private void BeginStop(SearchState final, string reason)
+    {
+        if (Stopping)
+        {
+            return;
+        }
+
+        _state.FinalStateAfterStop = final;
+        _state.StopReason = reason;
+    }
+
+    private void Finish(SearchState final, DateTimeOffset now)
+    {
+        _state.State = final;
+        _state.EndedAt = now;
+        _state.FinalStateAfterStop ??= final;
+        _lastHeartbeat.Clear();
+    }
+
+    /// <summary>Running trials (number, attempt) that must be told to stop now.</summary>
+    public IReadOnlyList<(int Number, int Attempt)> TrialsToCancel() =>
+        Stopping ? _state.Trials.Where(t => t.State == TrialState.Running).Select(t => (t.Number, t.Attempt)).ToList() : [];
+
+    public double? Objective(TrialEntry trial) => trial.Epochs.Count == 0 ? null : trial.Epochs[^1].Get(Settings.Metric);
+
+    private double Objective(TrialEntry trial, double missing) => Objective(trial) ?? missing;
+
+    /// <summary>The best completed trial by objective; ties go to fewer parameters, then to the earlier trial.</summary>
+    public TrialEntry? BestCompleted()
+    {
+        var sign = Settings.Maximize ? 1.0 : -1.0;
+        return _state.Trials
+            .Where(t => t.State == TrialState.Completed && Objective(t) is not null && !double.IsNaN(Objective(t)!.Value))
+            .OrderByDescending(t => sign * Objective(t, double.NaN))
+            .ThenBy(t => t.ParameterCount ?? long.MaxValue)
+            .ThenBy(t => t.Number)
+            .FirstOrDefault();
+    }
+
+    public StudyView StudyView() => new(
+        _space,
+        _state.Trials.Select(t => new TrialView(
+            t.Number,
+            new ParameterSet(t.Parameters),
+            SpaceMapping.ToStatus(t.State),
+            t.Epochs.Select(e => e.Get(Settings.Metric) ?? double.NaN).ToList())).ToList(),
+        Settings.Maximize ? Direction.Maximize : Direction.Minimize,
+        Settings.Seed,
+        Spec.MaxEpochs);
+}

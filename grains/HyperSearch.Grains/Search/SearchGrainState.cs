@@ -1,0 +1,37 @@
+namespace HyperSearch.Grains.Search;
+
+/// <summary>The coordinator's persisted state: the spec and the trial table.</summary>
+[GenerateSerializer, Alias("HyperSearch.SearchGrainState")]
+public sealed class SearchGrainState
+{
+    [Id(0)] public SearchSpec? Spec { get; set; }
+    [Id(1)] public List<TrialEntry> Trials { get; set; } = [];
+    [Id(2)] public SearchState State { get; set; }
+    [Id(3)] public string? StopReason { get; set; }
+    [Id(4)] public DateTimeOffset StartedAt { get; set; }
+    [Id(5)] public DateTimeOffset? EndedAt { get; set; }
+    [Id(6)] public TestResult? Test { get; set; }
+    [Id(7)] public int? WinnerNumber { get; set; }
+    [Id(8)] public bool SamplerExhausted { get; set; }
+    [Id(9)] public int EvaluationAttempt { get; set; }
+    [Id(10)] public bool EvaluationLeased { get; set; }
+    /// <summary>Set once a stop condition holds: no new trials; running ones are cancelled.</summary>
+    [Id(11)] public SearchState? FinalStateAfterStop { get; set; }
+    [Id(12)] public string CheckpointRoot { get; set; } = "";
+    [Id(13)] public string? EvaluationFailure { get; set; }
+}
+
+[GenerateSerializer, Alias("HyperSearch.TrialEntry")]
+public sealed class TrialEntry
+{
+    [Id(0)] public int Number { get; set; }
+    [Id(1)] public Dictionary<string, object> Parameters { get; set; } = [];
+    [Id(2)] public TrialState State { get; set; }
+    [Id(3)] public int Attempt { get; set; }
+    [Id(4)] public List<EpochMetrics> Epochs { get; set; } = [];
+    [Id(5)] public string? FailureReason { get; set; }
+    [Id(6)] public long? ParameterCount { get; set; }
+    [Id(7)] public string? Worker { get; set; }
+    [Id(8)] public DateTimeOffset? StartedAt { get; set; }
+    [Id(9)] public DateTimeOffset? EndedAt { get; set; }
+}

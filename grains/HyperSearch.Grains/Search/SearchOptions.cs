@@ -1,0 +1,17 @@
+namespace HyperSearch.Grains.Search;
+
+/// <summary>Coordinator settings shared by every search on a cluster (configuration section HyperSearch:Coordinator).</summary>
+public sealed class CoordinatorOptions
+{
+    /// <summary>A running trial whose slot has not reported for this long is requeued (its silo is presumed dead).</summary>
+    public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often a busy slot renews its lease between epoch reports.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often the coordinator checks time budgets and leases.</summary>
+    public TimeSpan TickInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Root of the per-search checkpoint folders; every training silo must see the same files.</summary>
+    public string CheckpointDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "hypersearch", "checkpoints");
+}

@@ -1,0 +1,14 @@
+namespace HyperSearch.Grains.Trials;
+
+/// <summary>Does the heavy work of a trial: the built-in CNN trainer, a black-box command, or a test double.</summary>
+/// <remarks>Implementations know nothing about Orleans. The trial grain calls them on a thread-pool thread,
+/// never on the grain scheduler, and passes reports on to the coordinator.</remarks>
+public interface ITrialRunner
+{
+    /// <summary>Trains one attempt. <paramref name="onEpoch"/> returns false to stop (the result is then Pruned).</summary>
+    /// <returns>Completed, Pruned, Failed (with a reason) or Cancelled; never throws for a training failure.</returns>
+    Task<TrialOutcomeReport> RunAsync(WorkItem work, Func<EpochMetrics, Task<bool>> onEpoch, CancellationToken cancellationToken);
+
+    /// <summary>Evaluates the trial's final model once on the test split.</summary>
+    Task<TestResult> EvaluateTestAsync(WorkItem work, CancellationToken cancellationToken);
+}

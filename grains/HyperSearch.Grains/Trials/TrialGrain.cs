@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using HyperSearch.Grains.Search;
+using Orleans.Placement;
+
+namespace HyperSearch.Grains.Trials;
+
+/// <summary>Runs one attempt of one trial on the silo whose slot leased it. Training happens on the thread pool
+/// through <see cref="ITrialRunner"/>; this grain only relays reports and decisions.</summary>
+[PreferLocalPlacement]
+public sealed class TrialGrain(
+    ITrialRunner runner,
+    RunningTrials runningTrials,
+    IOptions<CoordinatorOptions> options,
+    ILogger<TrialGrain> logger) : Grain, ITrialGrain
+{
+    private readonly CancellationTokenSource _cancellation = new();
+
+    public async Task<TrialOutcomeReport> RunAsync(WorkItem work)
+    {
+        var key = this.GetPrimaryKeyString();
+        var search = GrainFactory.GetGrain<ISearchGrain>(work.SearchId);
+        runningTrials.Add(key, _cancellation);
+        using var heartbeat = StartHeartbeat(search, work);
+        try
+        {
+            return work.Kind == WorkKind.EvaluateTest
+                ? await EvaluateAsync(search, work)
+                : await TrainAsync(search, work);
+        }
+        finally
+        {
+            runningTrials.Remove(key);
+            DeactivateOnIdle();
+        }
+    }
+
+    public Task CancelAsync()
+    {
+        _cancellation.Cancel();
+        return Task.CompletedTask;
+    }
+
+    private async Task<TrialOutcomeReport> TrainAsync(ISearchGrain search, WorkItem work)
+    {
+        var lastDecision = EpochDecision.Continue;
+        async Task<bool> OnEpoch(EpochMetrics metrics)
+        {
+            lastDecision = await search.ReportEpochAsync(work.TrialNumber, work.Attempt, metrics);
+            return lastDecision == EpochDecision.Continue;
+        }
+
+        TrialOutcomeReport outcome;
+        try
+        {
+            outcome = await Task.Run(() => runner.RunAsync(work, OnEpoch, _cancellation.Token));
+        }
+        catch (Exception e)
+        {
+            // Runners report training failures as results; an exception here is a runner defect or bad input.
+            outcome = new TrialOutcomeReport(TrialState.Failed, $"{e.GetType().Name}: {e.Message}", null);
+        }
+
+        if (lastDecision == EpochDecision.Fenced)
+        {
+            logger.LogInformation("trial {Search}/{Trial} attempt {Attempt} was fenced off; dropping its result", work.SearchId, work.TrialNumber, work.Attempt);
+            return outcome;
+        }
+
+        if (outcome.State == TrialState.Cancelled && runningTrials.ShuttingDown)
+        {
+            await search.ReleaseAsync(work.TrialNumber, work.Attempt);
+            return outcome;
+        }
+
+        // The runner only knows it was asked to stop; the coordinator's reason decides pruned or cancelled.
+        if (outcome.State == TrialState.Pruned && lastDecision == EpochDecision.Cancel)
+        {
+            outcome = outcome with { State = TrialState.Cancelled };
+        }
+
+        await search.CompleteAsync(work.TrialNumber, work.Attempt, outcome);
+        return outcome;
+    }
+
+    private async Task<TrialOutcomeReport> EvaluateAsync(ISearchGrain search, WorkItem work)
+    {
+        try
+        {
+            var result = await Task.Run(() => runner.EvaluateTestAsync(work, _cancellation.Token));
+            await search.ReportTestAsync(work.TrialNumber, work.Attempt, result, null);
+            return new TrialOutcomeReport(TrialState.Completed, null, null);
+        }
+        catch (Exception e) when (!runningTrials.ShuttingDown)
+        {
+            await search.ReportTestAsync(work.TrialNumber, work.Attempt, null, $"{e.GetType().Name}: {e.Message}");
+            return new TrialOutcomeReport(TrialState.Failed, e.Message, null);
+        }
+    }
+
+    private IDisposable StartHeartbeat(ISearchGrain search, WorkItem work) =>
+        LeaseHeartbeat.Start(
+            options.Value.HeartbeatInterval,
+            () => search.HeartbeatAsync(work.TrialNumber, work.Attempt),
+            onFenced: _cancellation.Cancel,
+            onError: e => logger.LogWarning(e, "heartbeat for {Search}/{Trial} failed", work.SearchId, work.TrialNumber));
+}

@@ -1,0 +1,100 @@
+using HyperSearch.Tuning.Samplers;
+using HyperSearch.Tuning.Schedulers;
+using HyperSearch.Tuning.Support;
+
+namespace HyperSearch.Tuning;
+
+/// <summary>Builds samplers and schedulers from the names and snake_case options of a search spec.</summary>
+/// <remarks>Every mistake (unknown name, unknown option, bad value) is an <see cref="ArgumentException"/> naming it,
+/// so a spec can be validated completely before anything starts.</remarks>
+public static class Algorithms
+{
+    public static IReadOnlyList<string> SamplerNames { get; } = ["grid", "random", "tpe"];
+
+    public static IReadOnlyList<string> SchedulerNames { get; } = ["none", "asha", "hyperband", "median", "percentile"];
+
+    /// <summary>
+    /// grid: grid_points (0 = continuous domains are an error). random: none.
+    /// tpe: n_startup_trials (10), n_ei_candidates (24), gamma (0.1), max_good (25), prior_weight (1.0),
+    /// multivariate (false), constant_liar (true), level_selectivity (1.0).
+    /// </summary>
+    public static ISampler CreateSampler(string name, IReadOnlyDictionary<string, object>? options)
+    {
+        var key = Normalize(name, SamplerNames, "sampler");
+        var o = new OptionReader($"sampler '{key}'", options);
+        ISampler sampler = key switch
+        {
+            "grid" => new GridSampler(o.Int("grid_points", 0, min: 0)),
+            "random" => new RandomSampler(),
+            _ => new TpeSampler(TpeFrom(o)),
+        };
+        o.RejectUnknown();
+        return sampler;
+    }
+
+    /// <summary>
+    /// none: no options. asha: min_resource (1), reduction_factor (3). hyperband: min_resource (1), reduction_factor (3),
+    /// brackets (all that fit). median: grace_period (0), min_trials (5), min_reports (1).
+    /// percentile: percentile (25) plus median's options.
+    /// </summary>
+    /// <param name="name">A name from <see cref="SchedulerNames"/>.</param>
+    /// <param name="options">snake_case options, or null.</param>
+    /// <param name="maxResource">The most reports (epochs) a trial makes.</param>
+    public static ITrialScheduler CreateScheduler(string name, IReadOnlyDictionary<string, object>? options, int maxResource)
+    {
+        var key = Normalize(name, SchedulerNames, "scheduler");
+        if (maxResource < 1)
+        {
+            throw new ArgumentException($"scheduler '{key}': the maximum resource (epochs) must be >= 1, got {maxResource}");
+        }
+
+        var o = new OptionReader($"scheduler '{key}'", options);
+        ITrialScheduler scheduler;
+        switch (key)
+        {
+            case "none":
+                scheduler = new NoStoppingScheduler();
+                break;
+            case "asha":
+                scheduler = new AshaScheduler(maxResource, o.Int("min_resource", 1, 1, maxResource), o.Int("reduction_factor", 3, 2));
+                break;
+            case "hyperband":
+                var min = o.Int("min_resource", 1, 1, maxResource);
+                var eta = o.Int("reduction_factor", 3, 2);
+                var most = HyperbandScheduler.MaxBrackets(maxResource, min, eta);
+                scheduler = new HyperbandScheduler(maxResource, min, eta, o.Int("brackets", most, 1, most));
+                break;
+            default:
+                var percentile = key == "median" ? 50.0 : o.Double("percentile", 25.0, 0.0, 100.0);
+                scheduler = new PercentileScheduler(percentile, o.Int("grace_period", 0, 0), o.Int("min_trials", 5, 0), o.Int("min_reports", 1, 1));
+                break;
+        }
+
+        o.RejectUnknown();
+        return scheduler;
+    }
+
+    private static TpeOptions TpeFrom(OptionReader o)
+    {
+        var defaults = new TpeOptions();
+        return new TpeOptions
+        {
+            NStartupTrials = o.Int("n_startup_trials", defaults.NStartupTrials, 0),
+            NEiCandidates = o.Int("n_ei_candidates", defaults.NEiCandidates, 1, 10_000),
+            Gamma = o.Double("gamma", defaults.Gamma, 0.0, 1.0, minExclusive: true),
+            MaxGood = o.Int("max_good", defaults.MaxGood, 1),
+            PriorWeight = o.Double("prior_weight", defaults.PriorWeight, 0.0, 1e6, minExclusive: true),
+            Multivariate = o.Bool("multivariate", defaults.Multivariate),
+            ConstantLiar = o.Bool("constant_liar", defaults.ConstantLiar),
+            LevelSelectivity = o.Double("level_selectivity", defaults.LevelSelectivity, 0.0, 1.0, minExclusive: true),
+        };
+    }
+
+    private static string Normalize(string name, IReadOnlyList<string> known, string kind)
+    {
+        var key = name?.Trim().ToLowerInvariant() ?? "";
+        return known.Contains(key)
+            ? key
+            : throw new ArgumentException($"unknown {kind} '{name}' (known: {string.Join(", ", known)})");
+    }
+}

@@ -1,0 +1,53 @@
+namespace HyperSearch.Silo.Hosting;
+
+/// <summary>The silo's own settings (configuration section "HyperSearch"; env HyperSearch__Key; --HyperSearch:Key=value).</summary>
+public sealed class HyperSearchOptions
+{
+    public const string Section = "HyperSearch";
+
+    /// <summary>"localhost" (embedded, no services) or "redis".</summary>
+    public string Clustering { get; set; } = "localhost";
+
+    public string ServiceId { get; set; } = "hypersearch";
+
+    public string ClusterId { get; set; } = "dev";
+
+    public int SiloPort { get; set; } = 11111;
+
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>With localhost clustering, the first silo's endpoint port (a second local silo joins it).</summary>
+    public int? PrimarySiloPort { get; set; }
+
+    /// <summary>Checkpoints of every trial; in a cluster a volume all training silos share.</summary>
+    public string CheckpointDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "hypersearch", "checkpoints");
+
+    /// <summary>Where datasets without an explicit path are looked up (a folder per dataset name).</summary>
+    public string? DataDirectory { get; set; }
+
+    public TrainingOptions Training { get; set; } = new();
+
+    public RedisOptions Redis { get; set; } = new();
+}
+
+public sealed class TrainingOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    public int Slots { get; set; } = 1;
+
+    /// <summary>auto (CUDA when present), cpu or cuda.</summary>
+    public string Device { get; set; } = "auto";
+
+    /// <summary>Torch intra-op threads per process; default: every core.</summary>
+    public int? Threads { get; set; }
+}
+
+public sealed class RedisOptions
+{
+    /// <summary>host:port[,options] without the password.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>A file holding the password (a mounted secret); REDIS_PASSWORD is read when this is unset.</summary>
+    public string? PasswordFile { get; set; }
+}

@@ -1,0 +1,74 @@
+using HyperSearch.Contracts.Specs;
+using HyperSearch.Contracts.Trials;
+using HyperSearch.Grains.Trials;
+using HyperSearch.Training;
+
+namespace HyperSearch.Silo.Runners;
+
+/// <summary>Runs trials on the built-in TorchSharp trainer, each on a dedicated thread (TorchSharp dispose scopes
+/// are per thread, and a long training loop must never occupy the Orleans scheduler or the thread pool).</summary>
+public sealed class TorchTrialRunner(string device, string? dataDirectory) : ITrialRunner
+{
+    public Task<TrialOutcomeReport> RunAsync(WorkItem work, Func<EpochMetrics, Task<bool>> onEpoch, CancellationToken cancellationToken) =>
+        OnDedicatedThread(() =>
+        {
+            TrialConfig config;
+            PreparedDataset data;
+            try
+            {
+                config = Hyperparameters.Parse(work.EffectiveParameters);
+                data = DatasetCatalog.Load(DatasetOptionsFor(work.Spec.Dataset, dataDirectory));
+            }
+            catch (Exception e) when (e is ConfigException or DatasetException)
+            {
+                return new TrialOutcomeReport(TrialState.Failed, e.Message, null);
+            }
+
+            var options = new TrialRunOptions(SeedFor(work), work.CheckpointDirectory, work.Resume, device);
+            var outcome = TrialTrainer.Run(config, data, options, report => onEpoch(ToMetrics(report)).GetAwaiter().GetResult(), cancellationToken);
+            var state = outcome.Kind switch
+            {
+                TrialOutcomeKind.Completed => TrialState.Completed,
+                TrialOutcomeKind.Stopped => TrialState.Pruned,
+                TrialOutcomeKind.Failed => TrialState.Failed,
+                _ => TrialState.Cancelled,
+            };
+            return new TrialOutcomeReport(state, outcome.FailureReason, outcome.ParameterCount);
+        });
+
+    public Task<TestResult> EvaluateTestAsync(WorkItem work, CancellationToken cancellationToken) =>
+        OnDedicatedThread(() =>
+        {
+            var config = Hyperparameters.Parse(work.EffectiveParameters);
+            var data = DatasetCatalog.Load(DatasetOptionsFor(work.Spec.Dataset, dataDirectory));
+            var result = TrialTrainer.EvaluateTest(config, data, work.CheckpointDirectory);
+            return new TestResult(result.TestAccuracy, result.TestLoss, result.Count);
+        });
+
+    /// <summary>Each trial's seed derives from the search seed and the trial number: reproducible, and distinct per trial.</summary>
+    public static int SeedFor(WorkItem work) => unchecked(work.Spec.Search.Seed * 1_000_003 + work.TrialNumber);
+
+    public static DatasetOptions DatasetOptionsFor(DatasetSpec spec, string? dataDirectory)
+    {
+        var path = spec.Path;
+        if (path is null && dataDirectory is not null && Directory.Exists(Path.Combine(dataDirectory, spec.Name)))
+        {
+            path = Path.Combine(dataDirectory, spec.Name);
+        }
+
+        return new DatasetOptions(spec.Name, path, spec.ValidationFraction, spec.TrainSubset, spec.TrainSubsetFraction, spec.SplitSeed);
+    }
+
+    private static EpochMetrics ToMetrics(EpochReport report) => new(report.Epoch, new Dictionary<string, double>
+    {
+        [EpochMetrics.TrainLoss] = report.TrainLoss,
+        [EpochMetrics.TrainAccuracy] = report.TrainAccuracy,
+        [EpochMetrics.ValLoss] = report.ValLoss,
+        [EpochMetrics.ValAccuracy] = report.ValAccuracy,
+        [EpochMetrics.EpochSeconds] = report.EpochSeconds,
+        [EpochMetrics.ImagesPerSecond] = report.ImagesPerSecond,
+    });
+
+    private static Task<T> OnDedicatedThread<T>(Func<T> work) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+}

@@ -1,0 +1,32 @@
+using HyperSearch.Contracts.Specs;
+
+namespace HyperSearch.Silo.Specs;
+
+/// <summary>Reads a spec file and validates it completely — structure, then the environment (dataset files, knobs,
+/// architectures, algorithms) — before anything starts. Throws <see cref="SpecException"/> listing every problem.</summary>
+public static class SpecLoader
+{
+    /// <param name="checkData">False when the data lives elsewhere (a cluster's volume): files are not probed and
+    /// built-in datasets' known input shapes stand in.</param>
+    public static SearchSpec Load(string path, string? dataDirectory = null, bool checkData = true)
+    {
+        if (!File.Exists(path))
+        {
+            throw new SpecException(path, [new SpecError("(file)", null, "no such file")]);
+        }
+
+        return Parse(File.ReadAllText(path), path, dataDirectory, checkData);
+    }
+
+    public static SearchSpec Parse(string text, string source, string? dataDirectory = null, bool checkData = true)
+    {
+        var parsed = SpecParser.Parse(text);
+        if (parsed.Spec is null)
+        {
+            throw new SpecException(source, parsed.Errors);
+        }
+
+        var errors = SpecChecker.Check(parsed.Spec, parsed, dataDirectory, checkData);
+        return errors.Count == 0 ? parsed.Spec : throw new SpecException(source, errors);
+    }
+}
