@@ -55,8 +55,12 @@ trap cleanup EXIT INT TERM
 forward() {
     local name=$1 service=$2 ports=$3
     (
+        child=""
+        trap 'if [[ -n "$child" ]]; then kill "$child" 2>/dev/null; fi; exit 0' TERM INT
         while true; do
-            kubectl "${kubectl_args[@]}" port-forward --address 127.0.0.1 "service/$service" "$ports" || true
+            kubectl "${kubectl_args[@]}" port-forward --address 127.0.0.1 "service/$service" "$ports" &
+            child=$!
+            wait "$child" || true
             echo "port-forward.sh: $name forward ended; restarting in 2 s" >&2
             sleep 2
         done

@@ -5,6 +5,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
 {
     ["train-throughput"] = TrainThroughputBenchmark.RunAsync,
     ["algorithms"] = AlgorithmsBenchmark.RunAsync,
+    ["scheduler-overhead"] = SchedulerOverheadBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

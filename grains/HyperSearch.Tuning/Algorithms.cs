@@ -16,7 +16,7 @@ public static class Algorithms
     /// <summary>
     /// grid: grid_points (0 = continuous domains are an error). random: none.
     /// tpe: n_startup_trials (10), n_ei_candidates (24), gamma (0.1), max_good (25), prior_weight (1.0),
-    /// multivariate (false), constant_liar (true), level_selectivity (1.0).
+    /// multivariate (true), constant_liar (true), kernel_scoring ("height" or "density"), level_selectivity (1.0).
     /// </summary>
     public static ISampler CreateSampler(string name, IReadOnlyDictionary<string, object>? options)
     {
@@ -86,6 +86,7 @@ public static class Algorithms
             PriorWeight = o.Double("prior_weight", defaults.PriorWeight, 0.0, 1e6, minExclusive: true),
             Multivariate = o.Bool("multivariate", defaults.Multivariate),
             ConstantLiar = o.Bool("constant_liar", defaults.ConstantLiar),
+            KernelScoring = Enum.Parse<KernelScoring>(o.Word("kernel_scoring", defaults.KernelScoring.ToString().ToLowerInvariant(), "height", "density"), ignoreCase: true),
             LevelSelectivity = o.Double("level_selectivity", defaults.LevelSelectivity, 0.0, 1.0, minExclusive: true),
         };
     }

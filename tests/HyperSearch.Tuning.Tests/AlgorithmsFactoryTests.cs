@@ -25,8 +25,11 @@ public sealed class AlgorithmsFactoryTests
             ["gamma"] = 0.2,
             ["multivariate"] = "true",
             ["constant_liar"] = false,
+            ["kernel_scoring"] = "Density",
         }));
-        Assert.Equal(new TpeOptions { NStartupTrials = 4, NEiCandidates = 48, Gamma = 0.2, Multivariate = true, ConstantLiar = false }, tpe.Options);
+        Assert.Equal(
+            new TpeOptions { NStartupTrials = 4, NEiCandidates = 48, Gamma = 0.2, Multivariate = true, ConstantLiar = false, KernelScoring = KernelScoring.Density },
+            tpe.Options);
 
         var asha = Assert.IsType<AshaScheduler>(Algorithms.CreateScheduler("asha", new Dictionary<string, object> { ["min_resource"] = 2, ["reduction_factor"] = 2.0 }, 16));
         Assert.Equal([2, 4, 8], asha.Rungs);
@@ -44,6 +47,7 @@ public sealed class AlgorithmsFactoryTests
     [InlineData("tpe", "n_startup", "n_startup")]
     [InlineData("tpe", "gamma", "gamma")]
     [InlineData("random", "grid_points", "grid_points")]
+    [InlineData("tpe", "kernel_scoring", "kernel_scoring")]
     public void Unknown_or_bad_sampler_options_name_the_option(string sampler, string option, string named)
     {
         var error = Assert.Throws<ArgumentException>(() =>

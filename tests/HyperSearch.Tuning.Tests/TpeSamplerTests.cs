@@ -21,13 +21,15 @@ public sealed class TpeSamplerTests
         - ((string)p["act"] == "gelu" ? 0 : 3);
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Prefers_the_good_region_of_a_toy_objective_over_random_search(bool multivariate)
+    [InlineData(false, KernelScoring.Height)]
+    [InlineData(true, KernelScoring.Height)]
+    [InlineData(false, KernelScoring.Density)]
+    [InlineData(true, KernelScoring.Density)]
+    public void Prefers_the_good_region_of_a_toy_objective_over_random_search(bool multivariate, KernelScoring scoring)
     {
         // 8 seeds x 50 trials; compare the mean objective of the last 25 suggestions.
         const int seeds = 8, trials = 50;
-        var tpe = new TpeSampler(new TpeOptions { Multivariate = multivariate });
+        var tpe = new TpeSampler(new TpeOptions { Multivariate = multivariate, KernelScoring = scoring });
         double tpeMean = 0, randomMean = 0;
         for (var seed = 0; seed < seeds; seed++)
         {

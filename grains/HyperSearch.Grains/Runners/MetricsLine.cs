@@ -124,7 +124,7 @@ public sealed record MetricsLine(MetricsLineKind Kind, int Epoch, IReadOnlyDicti
     private static MetricsLine Invalid(string problem) => new(MetricsLineKind.Invalid, 0, NoValues, problem);
 
     /// <summary>Turns the bare words NaN, Infinity and -Infinity outside string literals into strings.</summary>
-    internal static string QuoteNonFiniteNumbers(string json)
+    private static string QuoteNonFiniteNumbers(string json)
     {
         if (!json.Contains("NaN", StringComparison.Ordinal) && !json.Contains("Infinity", StringComparison.Ordinal))
         {

@@ -18,6 +18,14 @@ public sealed class SearchCoordinator
     private readonly HashSet<string> _triedKeys;
     private readonly Dictionary<int, DateTimeOffset> _lastHeartbeat = [];
 
+    // Incremental indexes over the trial table, so each call costs O(1) or O(log n) rather than a scan:
+    // a busy search handles thousands of calls over thousands of trials.
+    private readonly List<TrialView> _views = [];
+    private readonly SortedSet<int> _waiting = [];
+    private readonly HashSet<int> _running = [];
+    private int _failed;
+    private TrialEntry? _best;
+
     public SearchCoordinator(string searchId, SearchGrainState state, DateTimeOffset now)
     {
         var spec = state.Spec ?? throw new InvalidOperationException("the search has no spec");
@@ -26,7 +34,15 @@ public sealed class SearchCoordinator
         _space = SpaceMapping.ToSearchSpace(spec.Space);
         _sampler = Algorithms.CreateSampler(spec.Search.Sampler, spec.Search.SamplerOptions);
         _scheduler = Algorithms.CreateScheduler(spec.Search.Scheduler, spec.Search.SchedulerOptions, spec.MaxEpochs);
-        _triedKeys = state.Trials.Select(t => new ParameterSet(t.Parameters).Key).ToHashSet(StringComparer.Ordinal);
+        _triedKeys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var trial in state.Trials)
+        {
+            var parameters = new ParameterSet(trial.Parameters);
+            _triedKeys.Add(parameters.Key);
+            _views.Add(new TrialView(trial.Number, parameters, SpaceMapping.ToStatus(trial.State), []));
+            RefreshView(trial);
+            Index(trial, previous: null);
+        }
 
         // After a restart nobody has heartbeated yet: give running trials a full lease period to show up.
         foreach (var trial in state.Trials.Where(t => t.State == TrialState.Running))
@@ -43,14 +59,20 @@ public sealed class SearchCoordinator
 
     private bool Stopping => _state.FinalStateAfterStop is not null;
 
-    private int RunningCount => _state.Trials.Count(t => t.State == TrialState.Running);
+    public int RunningCount => _running.Count;
+
+    public int WaitingCount => _waiting.Count;
+
+    /// <summary>Trials not yet started: requeued ones plus those the sampler will still propose.</summary>
+    public int QueuedCount => _waiting.Count +
+        (_state.State == SearchState.Running && !Stopping && CanCreateTrial ? Settings.MaxTrials - _state.Trials.Count : 0);
 
     /// <summary>Whether a free slot asking now would get work.</summary>
     public bool HasWork =>
         _state.State switch
         {
             SearchState.Running => !Stopping && RunningCount < Settings.MaxConcurrent &&
-                (_state.Trials.Any(t => t.State == TrialState.Waiting) || CanCreateTrial),
+                (_waiting.Count > 0 || CanCreateTrial),
             SearchState.EvaluatingWinner => !_state.EvaluationLeased,
             _ => false,
         };
@@ -69,7 +91,7 @@ public sealed class SearchCoordinator
             return null;
         }
 
-        var trial = _state.Trials.FirstOrDefault(t => t.State == TrialState.Waiting) ?? CreateTrial();
+        var trial = _waiting.Count > 0 ? _state.Trials[_waiting.Min] : CreateTrial();
         if (trial is null)
         {
             // The sampler just ran out: the search may be over.
@@ -77,7 +99,7 @@ public sealed class SearchCoordinator
             return _state.State == SearchState.EvaluatingWinner ? LeaseEvaluation(now) : null;
         }
 
-        trial.State = TrialState.Running;
+        SetState(trial, TrialState.Running);
         trial.Attempt++;
         trial.Worker = worker;
         trial.StartedAt ??= now;
@@ -119,6 +141,8 @@ public sealed class SearchCoordinator
             State = TrialState.Waiting,
         };
         _state.Trials.Add(trial);
+        _views.Add(new TrialView(number, suggestion, TrialStatus.Waiting, []));
+        Index(trial, previous: null);
         return trial;
     }
 
@@ -164,13 +188,14 @@ public sealed class SearchCoordinator
         }
 
         trial.Epochs.Add(metrics);
+        RefreshView(trial);
         if (Stopping || _state.State != SearchState.Running)
         {
             return EpochDecision.Cancel;
         }
 
         var view = StudyView();
-        return _scheduler.OnReport(view, view.Trials[trialNumber]) == SchedulerDecision.Stop
+        return _scheduler.OnReport(view, _views[trialNumber]) == SchedulerDecision.Stop
             ? EpochDecision.Stop
             : EpochDecision.Continue;
     }
@@ -182,9 +207,9 @@ public sealed class SearchCoordinator
             return false;
         }
 
-        trial.State = outcome.State;
         trial.FailureReason = outcome.FailureReason;
         trial.ParameterCount = outcome.ParameterCount ?? trial.ParameterCount;
+        SetState(trial, outcome.State);
         trial.EndedAt = now;
         _lastHeartbeat.Remove(trialNumber);
         CheckStopConditions(now);
@@ -209,22 +234,23 @@ public sealed class SearchCoordinator
         trial.Worker = null;
         if (Stopping)
         {
-            trial.State = TrialState.Cancelled;
             trial.EndedAt = now;
+            SetState(trial, TrialState.Cancelled);
             CheckStopConditions(now);
         }
         else
         {
-            trial.State = TrialState.Waiting;
+            SetState(trial, TrialState.Waiting);
         }
     }
 
     /// <summary>Requeues trials (and the winner's evaluation) whose slot went silent: its silo died.</summary>
     public IReadOnlyList<int> ExpireLeases(DateTimeOffset now, TimeSpan leaseTimeout)
     {
-        var expired = _state.Trials
-            .Where(t => t.State == TrialState.Running &&
-                        (!_lastHeartbeat.TryGetValue(t.Number, out var seen) || now - seen > leaseTimeout))
+        var expired = _running
+            .Where(n => !_lastHeartbeat.TryGetValue(n, out var seen) || now - seen > leaseTimeout)
+            .Order()
+            .Select(n => _state.Trials[n])
             .ToList();
         foreach (var trial in expired)
         {
@@ -288,7 +314,7 @@ public sealed class SearchCoordinator
             return;
         }
 
-        var failed = _state.Trials.Count(t => t.State == TrialState.Failed);
+        var failed = _failed;
         if (failed > Settings.MaxFailedTrials)
         {
             var lastReason = _state.Trials.Last(t => t.State == TrialState.Failed).FailureReason;
@@ -303,7 +329,7 @@ public sealed class SearchCoordinator
         {
             BeginStop(SearchState.Completed, $"target {Settings.Metric} {target} reached by trial {best.Number}");
         }
-        else if (!CanCreateTrial && _state.Trials.All(t => t.State.IsTerminal()))
+        else if (!CanCreateTrial && _running.Count == 0 && _waiting.Count == 0)
         {
             BeginStop(SearchState.Completed, _state.SamplerExhausted ? "search space exhausted" : $"max_trials ({Settings.MaxTrials}) done");
         }
@@ -313,10 +339,10 @@ public sealed class SearchCoordinator
             return;
         }
 
-        foreach (var waiting in _state.Trials.Where(t => t.State == TrialState.Waiting))
+        foreach (var waiting in _waiting.ToList())
         {
-            waiting.State = TrialState.Cancelled;
-            waiting.EndedAt = now;
+            _state.Trials[waiting].EndedAt = now;
+            SetState(_state.Trials[waiting], TrialState.Cancelled);
         }
 
         if (RunningCount > 0)
@@ -357,31 +383,84 @@ public sealed class SearchCoordinator
 
     /// <summary>Running trials (number, attempt) that must be told to stop now.</summary>
     public IReadOnlyList<(int Number, int Attempt)> TrialsToCancel() =>
-        Stopping ? _state.Trials.Where(t => t.State == TrialState.Running).Select(t => (t.Number, t.Attempt)).ToList() : [];
+        Stopping ? _running.Order().Select(n => (n, _state.Trials[n].Attempt)).ToList() : [];
 
     public double? Objective(TrialEntry trial) => trial.Epochs.Count == 0 ? null : trial.Epochs[^1].Get(Settings.Metric);
 
-    private double Objective(TrialEntry trial, double missing) => Objective(trial) ?? missing;
-
     /// <summary>The best completed trial by objective; ties go to fewer parameters, then to the earlier trial.</summary>
-    public TrialEntry? BestCompleted()
+    public TrialEntry? BestCompleted() => _best;
+
+    private bool IsBetter(TrialEntry candidate, TrialEntry? incumbent)
     {
-        var sign = Settings.Maximize ? 1.0 : -1.0;
-        return _state.Trials
-            .Where(t => t.State == TrialState.Completed && Objective(t) is not null && !double.IsNaN(Objective(t)!.Value))
-            .OrderByDescending(t => sign * Objective(t, double.NaN))
-            .ThenBy(t => t.ParameterCount ?? long.MaxValue)
-            .ThenBy(t => t.Number)
-            .FirstOrDefault();
+        if (Objective(candidate) is not { } value || double.IsNaN(value))
+        {
+            return false;
+        }
+
+        if (incumbent is null)
+        {
+            return true;
+        }
+
+        var best = Objective(incumbent)!.Value;
+        if (value != best)
+        {
+            return Settings.Maximize ? value > best : value < best;
+        }
+
+        var (mine, theirs) = (candidate.ParameterCount ?? long.MaxValue, incumbent.ParameterCount ?? long.MaxValue);
+        return mine != theirs ? mine < theirs : candidate.Number < incumbent.Number;
     }
 
+    private void SetState(TrialEntry trial, TrialState state)
+    {
+        var previous = trial.State;
+        trial.State = state;
+        Index(trial, previous);
+        RefreshView(trial);
+    }
+
+    /// <summary>Moves a trial between the indexes when its state changes (previous null: newly indexed).</summary>
+    private void Index(TrialEntry trial, TrialState? previous)
+    {
+        switch (previous)
+        {
+            case TrialState.Waiting:
+                _waiting.Remove(trial.Number);
+                break;
+            case TrialState.Running:
+                _running.Remove(trial.Number);
+                break;
+        }
+
+        switch (trial.State)
+        {
+            case TrialState.Waiting:
+                _waiting.Add(trial.Number);
+                break;
+            case TrialState.Running:
+                _running.Add(trial.Number);
+                break;
+            case TrialState.Failed when previous != TrialState.Failed:
+                _failed++;
+                break;
+            case TrialState.Completed when IsBetter(trial, _best):
+                _best = trial;
+                break;
+        }
+    }
+
+    private void RefreshView(TrialEntry trial) =>
+        _views[trial.Number] = _views[trial.Number] with
+        {
+            Status = SpaceMapping.ToStatus(trial.State),
+            Curve = trial.Epochs.Select(e => e.Get(Settings.Metric) ?? double.NaN).ToArray(),
+        };
+
+    /// <summary>The study as the algorithms see it; valid until the next call that changes the search.</summary>
     public StudyView StudyView() => new(
         _space,
-        _state.Trials.Select(t => new TrialView(
-            t.Number,
-            new ParameterSet(t.Parameters),
-            SpaceMapping.ToStatus(t.State),
-            t.Epochs.Select(e => e.Get(Settings.Metric) ?? double.NaN).ToList())).ToList(),
+        _views,
         Settings.Maximize ? Direction.Maximize : Direction.Minimize,
         Settings.Seed,
         Spec.MaxEpochs);

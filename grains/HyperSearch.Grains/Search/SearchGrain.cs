@@ -90,6 +90,11 @@ public sealed class SearchGrain(
 
             await AfterChangeAsync();
         }
+        else if (_advertisedWork == true)
+        {
+            // Slots were told there is work and there is none now: say so, so they park until it changes.
+            await AfterChangeAsync();
+        }
 
         return work;
     }
@@ -179,8 +184,9 @@ public sealed class SearchGrain(
             await GrainFactory.GetGrain<ITrialGrain>(TrialGrainKeys.For(SearchId, number, attempt, WorkKind.Train)).CancelAsync();
         }
 
+        // Only transitions matter: a parked slot wakes on any version change after the one it saw.
         var hasWork = coordinator.HasWork;
-        if (hasWork || _advertisedWork != hasWork || persisted.State.State.IsFinished())
+        if (_advertisedWork != hasWork || persisted.State.State.IsFinished())
         {
             _advertisedWork = hasWork;
             await Registry.SetWorkAvailableAsync(SearchId, hasWork, persisted.State.State);

@@ -35,20 +35,28 @@ public sealed class TrainingWorkerService(
     {
         var registry = grains.GetGrain<ISearchRegistryGrain>(0);
         var seen = -1L;
+        string? lastSearch = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var available = await registry.WaitForWorkAsync(seen, options.Value.IdlePoll);
-                var work = await LeaseAsync(worker, available.SearchesWithWork);
+                // A slot that just finished asks its last search first: usually it has more work, and it saves a round trip.
+                var work = lastSearch is null ? null : await grains.GetGrain<ISearchGrain>(lastSearch).LeaseAsync(worker);
                 if (work is null)
                 {
-                    // Park until something changes after what we saw.
-                    seen = available.Version;
-                    continue;
+                    var available = await registry.WaitForWorkAsync(seen, options.Value.IdlePoll);
+                    work = await LeaseAsync(worker, available.SearchesWithWork);
+                    if (work is null)
+                    {
+                        // Park until something changes after what we saw.
+                        seen = available.Version;
+                        lastSearch = null;
+                        continue;
+                    }
                 }
 
                 seen = -1;
+                lastSearch = work.SearchId;
                 metrics.SlotBusy(+1);
                 try
                 {

@@ -83,11 +83,10 @@ public sealed class HyperSearchMetrics : IDisposable
 
     public void ObserveSearch(string searchId, SearchCoordinator coordinator)
     {
-        var trials = coordinator.State.Trials;
         var best = coordinator.BestCompleted();
         _searches[searchId] = new SearchGauges(
-            trials.Count(t => t.State == TrialState.Running),
-            trials.Count(t => t.State == TrialState.Waiting) + (coordinator.HasWork ? 1 : 0),
+            coordinator.RunningCount,
+            coordinator.QueuedCount,
             best is null ? null : coordinator.Objective(best),
             coordinator.State.State);
     }

@@ -35,6 +35,9 @@ public sealed class TrialGrain(
         }
     }
 
+    /// <summary>Retry a coordinator call for as long as the lease lasts; after that the attempt is fenced anyway.</summary>
+    private TimeSpan RetryBudget => options.Value.LeaseTimeout;
+
     public Task CancelAsync()
     {
         _cancellation.Cancel();
@@ -46,7 +49,17 @@ public sealed class TrialGrain(
         var lastDecision = EpochDecision.Continue;
         async Task<bool> OnEpoch(EpochMetrics metrics)
         {
-            lastDecision = await search.ReportEpochAsync(work.TrialNumber, work.Attempt, metrics);
+            try
+            {
+                lastDecision = await CoordinatorRetry.CallAsync(() => search.ReportEpochAsync(work.TrialNumber, work.Attempt, metrics), RetryBudget);
+            }
+            catch (Exception e)
+            {
+                // The coordinator stayed unreachable past the lease: another attempt will own the trial.
+                logger.LogWarning(e, "trial {Search}/{Trial} attempt {Attempt}: coordinator unreachable; abandoning the attempt", work.SearchId, work.TrialNumber, work.Attempt);
+                lastDecision = EpochDecision.Fenced;
+            }
+
             return lastDecision == EpochDecision.Continue;
         }
 
@@ -69,7 +82,7 @@ public sealed class TrialGrain(
 
         if (outcome.State == TrialState.Cancelled && runningTrials.ShuttingDown)
         {
-            await search.ReleaseAsync(work.TrialNumber, work.Attempt);
+            await CoordinatorRetry.CallAsync(() => search.ReleaseAsync(work.TrialNumber, work.Attempt), RetryBudget);
             return outcome;
         }
 
@@ -79,7 +92,7 @@ public sealed class TrialGrain(
             outcome = outcome with { State = TrialState.Cancelled };
         }
 
-        await search.CompleteAsync(work.TrialNumber, work.Attempt, outcome);
+        await CoordinatorRetry.CallAsync(() => search.CompleteAsync(work.TrialNumber, work.Attempt, outcome), RetryBudget);
         return outcome;
     }
 
@@ -88,7 +101,7 @@ public sealed class TrialGrain(
         try
         {
             var result = await Task.Run(() => runner.EvaluateTestAsync(work, _cancellation.Token));
-            await search.ReportTestAsync(work.TrialNumber, work.Attempt, result, null);
+            await CoordinatorRetry.CallAsync(() => search.ReportTestAsync(work.TrialNumber, work.Attempt, result, null), RetryBudget);
             return new TrialOutcomeReport(TrialState.Completed, null, null);
         }
         catch (Exception e) when (!runningTrials.ShuttingDown)

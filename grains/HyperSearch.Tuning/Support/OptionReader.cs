@@ -66,6 +66,21 @@ internal sealed class OptionReader
         var other => throw Bad(name, other, "true or false"),
     };
 
+    /// <summary>One of <paramref name="allowed"/> (case-insensitive), returned in its listed spelling.</summary>
+    public string Word(string name, string fallback, params string[] allowed)
+    {
+        var raw = Raw(name);
+        var text = raw switch
+        {
+            null => fallback,
+            string s => s,
+            JsonElement { ValueKind: JsonValueKind.String } e => e.GetString() ?? "",
+            _ => throw Bad(name, raw, $"one of {string.Join(", ", allowed)}"),
+        };
+        return allowed.FirstOrDefault(a => string.Equals(a, text.Trim(), StringComparison.OrdinalIgnoreCase))
+            ?? throw Bad(name, raw ?? text, $"one of {string.Join(", ", allowed)}");
+    }
+
     /// <summary>Throws if the options hold a key no reader asked for.</summary>
     public void RejectUnknown()
     {

@@ -8,13 +8,14 @@ namespace HyperSearch.Tuning.Samplers.Tpe;
 /// (distance to the farther sorted neighbour), multivariate ones Scott's rule as in BOHB; both are clipped to
 /// [range / min(100, 1 + kernels), range] ("magic clip") so that a cluster of equal values cannot collapse the density.
 /// Categorical dimensions give each kernel a smoothed one-hot distribution.
+/// Sampling always uses the mixture as defined; scoring (the log densities) follows <see cref="KernelScoring"/>.
 /// </remarks>
 internal sealed class ParzenEstimator
 {
     private const double ScottMagnitude = 0.2;
-    internal static bool NoScale = Environment.GetEnvironmentVariable("NOSCALE") == "1";
 
     private readonly TpeDimension[] _dims;
+    private readonly bool _heightScoring;
     private readonly double[] _weights;
     private readonly double[] _logWeights;
     private readonly double[][] _mu;
@@ -29,6 +30,7 @@ internal sealed class ParzenEstimator
     public ParzenEstimator(IReadOnlyList<double[]> rows, IReadOnlyList<double> observationWeights, TpeDimension[] dims, TpeOptions options)
     {
         _dims = dims;
+        _heightScoring = options.KernelScoring == KernelScoring.Height;
         var n = rows.Count;
         var kernels = n + 1; // the prior is the last kernel
         _weights = new double[kernels];
@@ -182,7 +184,8 @@ internal sealed class ParzenEstimator
             return NormalMath.LogMass((lo - mu) / sigma, (hi - mu) / sigma) - _logZ[j][k];
         }
 
-        return NormalMath.LogPdf((x - mu) / sigma) - (NoScale ? 0 : Math.Log(sigma)) - _logZ[j][k];
+        // Height scoring leaves out the 1/sigma that makes the kernel's area 1 (see KernelScoring).
+        return NormalMath.LogPdf((x - mu) / sigma) - (_heightScoring ? 0.0 : Math.Log(sigma)) - _logZ[j][k];
     }
 
     private static double[][] CategoricalKernels(double[] observed, int categories, double priorWeight)

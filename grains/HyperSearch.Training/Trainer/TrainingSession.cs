@@ -1,0 +1,117 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace HyperSearch.Training;
+
+/// <summary>
+/// One trial's model, optimizer and dropout generator on one device, and the train / evaluate steps.
+/// In bf16 mode the optimizer owns fp32 master weights while a bfloat16 copy does forward and backward
+/// (TorchSharp has no autocast): weights are copied down before each step, gradients copied up after.
+/// </summary>
+internal sealed class TrainingSession : IDisposable
+{
+    // Streams of TrialRng.DeriveSeed: fixed forever, or checkpoints and seeds stop meaning the same thing.
+    internal const ulong InitStream = 1, DropoutStream = 2, DataStream = 3;
+
+    // oneDNN picks its NHWC kernels for channels-last weights; see the throughput benchmark.
+    internal static bool ChannelsLast { get; set; } = true;
+
+    private readonly Parameter[] master;
+    private readonly CnnModel? compute;
+    private readonly Parameter[] computeParameters = [];
+    private readonly Tensor[] masterBuffers = [], computeBuffers = [];
+
+    public TrainingSession(TrialConfig config, DatasetInfo input, int seed, Device device, bool bf16)
+    {
+        var plan = ModelBuilder.Plan(config, input);
+        Device = device;
+        Bf16 = bf16;
+        ParameterCount = plan.ParameterCount;
+        DropoutGenerator = new Generator((ulong)TrialRng.DeriveSeed(seed, DropoutStream), device);
+        Model = new CnnModel(plan, config, DropoutGenerator, ChannelsLast);
+        using (var init = new Generator((ulong)TrialRng.DeriveSeed(seed, InitStream), CPU))
+            Model.Initialize(config.Init, init);
+        Model.to(device);
+        master = [.. Model.parameters()];
+        Optimizer = TrialOptimizer.Create(config, master);
+        if (bf16)
+        {
+            compute = new CnnModel(plan, config, DropoutGenerator, ChannelsLast);
+            compute.to(device).to(ScalarType.BFloat16);
+            computeParameters = [.. compute.parameters()];
+            masterBuffers = [.. Model.buffers()];
+            computeBuffers = [.. compute.buffers()];
+        }
+    }
+
+    public CnnModel Model { get; }
+    public TrialOptimizer Optimizer { get; }
+    public Generator DropoutGenerator { get; }
+    public Device Device { get; }
+    public bool Bf16 { get; }
+    public long ParameterCount { get; }
+
+    /// <summary>
+    /// One optimizer step on a batch; returns the batch's mean loss and correct predictions. A non-finite
+    /// loss is returned before anything is updated, so the caller can fail the trial with the model intact.
+    /// Call inside a dispose scope.
+    /// </summary>
+    public (float Loss, long Correct) TrainStep(Tensor images, Tensor labels)
+    {
+        var model = compute ?? Model;
+        model.train();
+        if (compute is not null) CopyMasterToCompute();
+        model.zero_grad(set_to_none: true);
+        var logits = model.forward(Bf16 ? images.to(ScalarType.BFloat16) : images);
+        if (Bf16) logits = logits.to(ScalarType.Float32);
+        var loss = F.cross_entropy(logits, labels);
+        float value = loss.item<float>();
+        if (!float.IsFinite(value)) return (value, 0);
+        loss.backward();
+        if (compute is not null) CopyGradientsToMaster();
+        Optimizer.Step();
+        long correct;
+        using (no_grad()) correct = logits.argmax(1).eq(labels).sum().item<long>();
+        return (value, correct);
+    }
+
+    /// <summary>Summed loss and correct predictions of the fp32 model on a batch, in eval mode. Call inside a dispose scope.</summary>
+    public (double LossSum, long Correct) EvaluateBatch(Tensor images, Tensor labels)
+    {
+        Model.eval();
+        using var _ = no_grad();
+        var logits = Model.forward(images);
+        double lossSum = F.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();
+        return (lossSum, logits.argmax(1).eq(labels).sum().item<long>());
+    }
+
+    private void CopyMasterToCompute()
+    {
+        using var _ = no_grad();
+        for (int i = 0; i < master.Length; i++) computeParameters[i].copy_(master[i]);
+    }
+
+    private void CopyGradientsToMaster()
+    {
+        using var _ = no_grad();
+        for (int i = 0; i < master.Length; i++)
+        {
+            var g = computeParameters[i].grad;
+            if (g is null) continue;
+            if (master[i].grad is { } existing) existing.copy_(g);
+            else master[i].grad = g.to(ScalarType.Float32).DetachFromDisposeScope();
+        }
+        // Batch-norm running statistics are updated in the compute copy; the master keeps them for evaluation and checkpoints.
+        for (int i = 0; i < masterBuffers.Length; i++) masterBuffers[i].copy_(computeBuffers[i]);
+    }
+
+    public void Dispose()
+    {
+        Optimizer.Dispose();
+        compute?.Dispose();
+        Model.Dispose();
+        DropoutGenerator.Dispose();
+    }
+}

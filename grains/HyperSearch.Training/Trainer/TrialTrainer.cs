@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using static TorchSharp.torch;
+
+namespace HyperSearch.Training;
+
+/// <summary>
+/// Trains one trial synchronously on the calling thread (put it on a thread of its own). Training
+/// failures are results: divergence, out of memory and unusable configurations come back as
+/// <see cref="TrialOutcomeKind.Failed"/>, cancellation as <see cref="TrialOutcomeKind.Cancelled"/>.
+/// </summary>
+public static class TrialTrainer
+{
+    private const int EvaluationBatch = 1000;
+
+    /// <summary>
+    /// Runs the epochs of <paramref name="config"/>; after each one, <paramref name="onEpoch"/> gets its
+    /// report and returns false to stop (→ <see cref="TrialOutcomeKind.Stopped"/>, even after the last
+    /// epoch). Cancellation is checked before every batch.
+    /// </summary>
+    public static TrialOutcome Run(TrialConfig config, PreparedDataset data, TrialRunOptions options, Func<EpochReport, bool> onEpoch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(onEpoch);
+        TorchRuntime.Initialize();
+        var reports = new List<EpochReport>();
+        long parameters = 0;
+        TrialOutcome Failed(string reason) => new(TrialOutcomeKind.Failed, reports, reason, parameters);
+        try
+        {
+            parameters = ModelBuilder.CountParameters(config, data.Info);
+            bool bf16 = ParsePrecision(options.Precision);
+            var device = TorchRuntime.ResolveDevice(options.Device);
+            using var run = new TrialRun(config, data, options, device, bf16, reports);
+            var outcome = run.Execute(onEpoch, cancellationToken);
+            if (!options.KeepFinalModel && outcome != TrialOutcomeKind.Cancelled && options.CheckpointDirectory is { } dir)
+                File.Delete(Checkpoint.PathIn(dir));
+            return new TrialOutcome(outcome, reports, run.FailureReason, parameters);
+        }
+        catch (CallbackException e)
+        {
+            // The caller's own callback failed: that is the caller's exception, not a training result.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException!);
+            throw;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return new TrialOutcome(TrialOutcomeKind.Cancelled, reports, null, parameters);
+        }
+        catch (ConfigException e)
+        {
+            return Failed($"invalid configuration: {e.Message}");
+        }
+        catch (Exception e) when (IsOutOfMemory(e))
+        {
+            return Failed($"out of memory: {FirstLine(e.Message)}");
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            return Failed($"checkpoint: {e.Message}");
+        }
+        catch (Exception e) when (e is ExternalException or InvalidOperationException or ArgumentException or NotSupportedException)
+        {
+            return Failed($"{e.GetType().Name}: {FirstLine(e.Message)}");
+        }
+    }
+
+    /// <summary>Loads the final model of a trial from <paramref name="checkpointDirectory"/> and scores it on the test split.</summary>
+    public static TestEvaluation EvaluateTest(TrialConfig config, PreparedDataset data, string checkpointDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(data);
+        TorchRuntime.Initialize();
+        var metadata = Checkpoint.ReadMetadata(checkpointDirectory)
+            ?? throw new FileNotFoundException($"{Checkpoint.PathIn(checkpointDirectory)}: no checkpoint to evaluate");
+        if (metadata.Config != Fingerprint(config))
+            throw new InvalidOperationException($"{Checkpoint.PathIn(checkpointDirectory)} was written for a different configuration ({metadata.Config})");
+        using var session = new TrainingSession(config, data.Info, metadata.Seed, TorchRuntime.ResolveDevice("auto"), bf16: false);
+        Checkpoint.Restore(checkpointDirectory, session, includeOptimizer: false);
+        var (loss, accuracy) = Evaluate(session, data, data.Test, CancellationToken.None);
+        return new TestEvaluation(loss, accuracy, data.TestCount);
+    }
+
+    /// <summary>Mean loss and accuracy of the session's fp32 model over a split (NaN for an empty split).</summary>
+    internal static (double Loss, double Accuracy) Evaluate(TrainingSession session, PreparedDataset data, SplitData split, CancellationToken token)
+    {
+        if (split.Count == 0) return (double.NaN, double.NaN);
+        var source = new BatchSource(split, data.Info, data.Normalization, EvaluationBatch);
+        var order = Enumerable.Range(0, split.Count).ToArray();
+        double lossSum = 0;
+        long correct = 0;
+        for (int start = 0; start < split.Count; start += EvaluationBatch)
+        {
+            token.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var (x, y) = source.Assemble(order.AsSpan(start, Math.Min(EvaluationBatch, split.Count - start)), session.Device);
+            var (l, c) = session.EvaluateBatch(x, y);
+            lossSum += l;
+            correct += c;
+        }
+        return (lossSum / split.Count, (double)correct / split.Count);
+    }
+
+    /// <summary>The configuration as stable text; a checkpoint only resumes or evaluates the configuration that wrote it.</summary>
+    internal static string Fingerprint(TrialConfig config) =>
+        JsonSerializer.Serialize(new SortedDictionary<string, object>(config.ToKnobs().ToDictionary(), StringComparer.Ordinal));
+
+    private static bool ParsePrecision(string precision) => precision.ToLowerInvariant() switch
+    {
+        "fp32" or "float32" => false,
+        "bf16" or "bfloat16" => true,
+        _ => throw new ArgumentException($"precision '{precision}': expected fp32 or bf16"),
+    };
+
+    private static bool IsOutOfMemory(Exception e) =>
+        e is OutOfMemoryException
+        || e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase)
+        || e.Message.Contains("can't allocate memory", StringComparison.OrdinalIgnoreCase)
+        || e.Message.Contains("not enough memory", StringComparison.OrdinalIgnoreCase);
+
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
+
+    private sealed class CallbackException(Exception inner) : Exception(inner.Message, inner);
+
+    /// <summary>The state of one run: session, data order, reports; executes the epoch loop.</summary>
+    private sealed class TrialRun : IDisposable
+    {
+        private readonly TrialConfig config;
+        private readonly PreparedDataset data;
+        private readonly TrialRunOptions options;
+        private readonly List<EpochReport> reports;
+        private readonly TrainingSession session;
+        private readonly TrialRng rng;
+        private readonly string fingerprint;
+        private int completedEpochs;
+
+        public TrialRun(TrialConfig config, PreparedDataset data, TrialRunOptions options, Device device, bool bf16, List<EpochReport> reports)
+        {
+            (this.config, this.data, this.options, this.reports) = (config, data, options, reports);
+            fingerprint = Fingerprint(config);
+            session = new TrainingSession(config, data.Info, options.Seed, device, bf16);
+            rng = new TrialRng((ulong)TrialRng.DeriveSeed(options.Seed, TrainingSession.DataStream));
+            if (options.Resume && options.CheckpointDirectory is { } dir && Checkpoint.ReadMetadata(dir) is { } saved)
+            {
+                if (saved.Config != fingerprint)
+                    throw new InvalidDataException($"{Checkpoint.PathIn(dir)} was written for a different configuration; refusing to resume from it");
+                if (saved.Seed != options.Seed)
+                    throw new InvalidDataException($"{Checkpoint.PathIn(dir)} was written with seed {saved.Seed}, not {options.Seed}; refusing to resume from it");
+                var restored = Checkpoint.Restore(dir, session);
+                rng.State = restored.DataRngState;
+                completedEpochs = restored.Epoch;
+                reports.AddRange(restored.Reports);
+            }
+        }
+
+        public string? FailureReason { get; private set; }
+
+        public TrialOutcomeKind Execute(Func<EpochReport, bool> onEpoch, CancellationToken token)
+        {
+            var train = new BatchSource(data.Train, data.Info, data.Normalization, config.BatchSize);
+            var order = Enumerable.Range(0, data.TrainCount).ToArray();
+            for (int epoch = completedEpochs + 1; epoch <= config.Epochs; epoch++)
+            {
+                var epochClock = Stopwatch.StartNew();
+                // A fresh permutation of the identity each epoch: depends only on the RNG state, which checkpoints carry.
+                for (int i = 0; i < order.Length; i++) order[i] = i;
+                rng.Shuffle(order);
+                double lossSum = 0;
+                long correct = 0, seen = 0;
+                int batches = (order.Length + config.BatchSize - 1) / config.BatchSize;
+                for (int b = 0; b < batches; b++)
+                {
+                    token.ThrowIfCancellationRequested();
+                    int start = b * config.BatchSize, count = Math.Min(config.BatchSize, order.Length - start);
+                    // Batch norm cannot train on a single image; a lone trailing image waits for the next epoch.
+                    if (count < 2 && config.BatchNorm) continue;
+                    using var scope = NewDisposeScope();
+                    var (x, y) = train.Assemble(order.AsSpan(start, count), session.Device, rng, config.AugmentFlip, config.AugmentCropPadding);
+                    var (loss, c) = session.TrainStep(x, y);
+                    if (!float.IsFinite(loss))
+                    {
+                        FailureReason = $"diverged at epoch {epoch}, batch {b + 1}: loss is {loss}";
+                        return TrialOutcomeKind.Failed;
+                    }
+                    lossSum += (double)loss * count;
+                    correct += c;
+                    seen += count;
+                }
+                double trainSeconds = epochClock.Elapsed.TotalSeconds;
+                var (valLoss, valAccuracy) = Evaluate(session, data, data.Validation, token);
+                if (data.ValidationCount > 0 && !double.IsFinite(valLoss))
+                {
+                    FailureReason = $"diverged at epoch {epoch}, during validation: loss is {valLoss}";
+                    return TrialOutcomeKind.Failed;
+                }
+                completedEpochs = epoch;
+                var report = new EpochReport(epoch, lossSum / Math.Max(1, seen), (double)correct / Math.Max(1, seen), valLoss, valAccuracy,
+                    epochClock.Elapsed.TotalSeconds, seen / trainSeconds);
+                reports.Add(report);
+                if (options.CheckpointDirectory is { } dir)
+                    Checkpoint.Save(dir, new Checkpoint.Metadata(epoch, options.Seed, session.Bf16 ? "bf16" : "fp32", fingerprint, rng.State, reports), session);
+                bool proceed;
+                try
+                {
+                    proceed = onEpoch(report);
+                }
+                catch (Exception e)
+                {
+                    throw new CallbackException(e);
+                }
+                if (!proceed) return TrialOutcomeKind.Stopped;
+            }
+            return TrialOutcomeKind.Completed;
+        }
+
+        public void Dispose() => session.Dispose();
+    }
+}

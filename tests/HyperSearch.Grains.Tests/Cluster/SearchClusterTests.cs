@@ -1,0 +1,102 @@
+using HyperSearch.Contracts.Grains;
+using HyperSearch.Contracts.Trials;
+
+namespace HyperSearch.Grains.Tests.Cluster;
+
+public sealed class SearchClusterTests
+{
+    private static async Task<SearchStatus> WaitForEndAsync(ISearchGrain search, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var status = await search.GetStatusAsync();
+            if (status.State.IsFinished())
+            {
+                return status;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"search did not finish in {timeout}: {status.State}, {string.Join(", ", status.TrialsByState)}");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task Only_the_training_silo_runs_trials_and_concurrency_never_exceeds_its_slots()
+    {
+        var log = new FakeRunLog();
+        await using var cluster = await TestClusters.StartAsync(log, TimeSpan.FromMilliseconds(40), [2, 0]);
+        var trainingSilo = cluster.Silos[0].Name;
+        var search = cluster.Client.GetGrain<ISearchGrain>("two-silos");
+
+        // max_concurrent (4) is above the cluster's 2 free slots: slots are the binding limit.
+        await search.StartAsync(TestSpecs.Make(maxTrials: 8, maxConcurrent: 4));
+        var status = await WaitForEndAsync(search, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(SearchState.Completed, status.State);
+        Assert.Equal(8, status.Count(TrialState.Completed));
+        Assert.All(log.Runs, r => Assert.Equal(trainingSilo, r.Silo));
+        Assert.InRange(log.Peak, 1, 2);
+        Assert.NotNull(status.Test);
+        Assert.Single(log.Runs, r => r.Kind == WorkKind.EvaluateTest);
+
+        var trials = await search.GetTrialsAsync();
+        Assert.Equal(8, trials.Select(t => t.Number).Distinct().Count());
+        Assert.All(trials, t => Assert.Equal(3, t.Epochs.Count));
+    }
+
+    [Fact]
+    public async Task Max_concurrent_binds_when_below_the_free_slots()
+    {
+        var log = new FakeRunLog();
+        await using var cluster = await TestClusters.StartAsync(log, TimeSpan.FromMilliseconds(40), [3, 3]);
+        var search = cluster.Client.GetGrain<ISearchGrain>("bounded");
+        await search.StartAsync(TestSpecs.Make(maxTrials: 10, maxConcurrent: 2));
+        var status = await WaitForEndAsync(search, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(10, status.Count(TrialState.Completed));
+        Assert.InRange(log.Peak, 1, 2);
+    }
+
+    [Fact]
+    public async Task Cancel_stops_running_trials_and_ends_every_trial_once()
+    {
+        var log = new FakeRunLog();
+        await using var cluster = await TestClusters.StartAsync(log, TimeSpan.FromSeconds(30), [2]);
+        var search = cluster.Client.GetGrain<ISearchGrain>("cancelled");
+        await search.StartAsync(TestSpecs.Make(maxTrials: 10, maxConcurrent: 2));
+        while ((await search.GetStatusAsync()).Count(TrialState.Running) < 2)
+        {
+            await Task.Delay(20);
+        }
+
+        await search.CancelAsync();
+        var status = await WaitForEndAsync(search, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(SearchState.Cancelled, status.State);
+        var trials = await search.GetTrialsAsync();
+        Assert.All(trials, t => Assert.Equal(TrialState.Cancelled, t.State));
+        Assert.Equal(0, log.Running);
+    }
+
+    [Fact]
+    public async Task A_killed_silos_trials_resume_elsewhere_and_none_is_counted_twice()
+    {
+        var log = new FakeRunLog();
+        await using var cluster = await TestClusters.StartAsync(log, TimeSpan.FromMilliseconds(300), [1, 1, 1], leaseTimeout: TimeSpan.FromSeconds(2));
+        var search = cluster.Client.GetGrain<ISearchGrain>("killed");
+        await search.StartAsync(TestSpecs.Make(maxTrials: 6, maxConcurrent: 3));
+
+        // Kill a silo that is training something and hosts no coordinator (silo 0 is the primary).
+        await Task.Delay(500);
+        var victim = cluster.Silos.Skip(1).First(s => log.Runs.Any(r => r.Silo == s.Name));
+        await cluster.KillSiloAsync(victim);
+
+        var status = await WaitForEndAsync(search, TimeSpan.FromSeconds(60));
+        var trials = await search.GetTrialsAsync();
+        Assert.True(6 == status.Count(TrialState.Completed), string.Join("; ", trials.Select(t => $"{t.Number}:{t.State}/{t.Attempt} {t.FailureReason}")));
+        Assert.Equal(6, trials.Select(t => t.Number).Distinct().Count());
+        Assert.Contains(trials, t => t.Attempt > 1);
+        Assert.All(trials, t => Assert.Equal(Enumerable.Range(1, 3), t.Epochs.Select(e => e.Epoch)));
+    }
+}

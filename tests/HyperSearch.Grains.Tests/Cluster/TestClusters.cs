@@ -1,0 +1,40 @@
+using System.Collections.Concurrent;
+using HyperSearch.Grains.Hosting;
+using HyperSearch.Grains.Trials;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace HyperSearch.Grains.Tests.Cluster;
+
+/// <summary>In-process clusters whose silos train with <see cref="FakeTrialRunner"/>; silo i gets slotsPerSilo[i] slots.</summary>
+internal static class TestClusters
+{
+    public static async Task<InProcessTestCluster> StartAsync(FakeRunLog log, TimeSpan epochDelay, int[] slotsPerSilo, TimeSpan? leaseTimeout = null)
+    {
+        var store = new ConcurrentDictionary<string, (byte[] Data, string ETag)>();
+        var builder = new InProcessTestClusterBuilder((short)slotsPerSilo.Length);
+        builder.ConfigureSilo((options, silo) =>
+        {
+            var index = int.Parse(options.SiloName.Split('_')[^1], System.Globalization.CultureInfo.InvariantCulture);
+            var slots = index < slotsPerSilo.Length ? slotsPerSilo[index] : slotsPerSilo[^1];
+            SharedMemoryGrainStorage.Register(silo, StorageNames.Searches, store);
+            silo.AddHyperSearch(
+                s =>
+                {
+                    s.Enabled = slots > 0;
+                    s.Slots = slots;
+                    s.IdlePoll = TimeSpan.FromSeconds(2);
+                },
+                c =>
+                {
+                    c.LeaseTimeout = leaseTimeout ?? TimeSpan.FromSeconds(30);
+                    c.HeartbeatInterval = TimeSpan.FromMilliseconds(200);
+                    c.TickInterval = TimeSpan.FromMilliseconds(200);
+                });
+            silo.Services.AddSingleton<ITrialRunner>(new FakeTrialRunner(log, options.SiloName, epochDelay));
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+}
