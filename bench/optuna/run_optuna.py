@@ -33,10 +33,12 @@ def suggest(trial, space):
     return x
 
 
-def make_study(method, seed, max_epochs, eta):
+def make_study(name, method, seed, max_epochs, eta):
+    # A fixed study name: HyperbandPruner picks a trial's bracket from a hash of the study name and trial number,
+    # and the default name is a random UUID, which would make runs irreproducible.
     if method == "optuna_random":
-        return optuna.create_study(direction="minimize", sampler=optuna.samplers.RandomSampler(seed=seed),
-                                   pruner=optuna.pruners.NopPruner())
+        return optuna.create_study(study_name=name, direction="minimize",
+                                   sampler=optuna.samplers.RandomSampler(seed=seed), pruner=optuna.pruners.NopPruner())
     sampler = optuna.samplers.TPESampler(seed=seed)
     if method == "optuna_tpe":
         pruner = optuna.pruners.NopPruner()
@@ -46,12 +48,12 @@ def make_study(method, seed, max_epochs, eta):
         pruner = optuna.pruners.HyperbandPruner(min_resource=1, max_resource=max_epochs, reduction_factor=eta)
     else:
         raise ValueError(f"unknown method {method}")
-    return optuna.create_study(direction="minimize", sampler=sampler, pruner=pruner)
+    return optuna.create_study(study_name=name, direction="minimize", sampler=sampler, pruner=pruner)
 
 
 def run(objective, method, seed, max_epochs, budget, eta):
     started = time.perf_counter()
-    study = make_study(method, seed, max_epochs, eta)
+    study = make_study(f"{objective.name}-{method}-{seed}", method, seed, max_epochs, eta)
     used = 0
     best = None  # (observed final value, trial number, x)
     while used < budget:

@@ -71,10 +71,12 @@ public sealed class GridSamplerTests
         var space = SpaceOf(("lr", new LogUniform(1e-4, 1e-2)), ("d", new Uniform(0.0, 1.0)));
         var grid = new SpaceGrid(space, gridPoints: 2);
 
+        // "d" sorts before "lr", so "lr" varies fastest.
         Assert.Equal(4, grid.Count);
         Assert.Equal(0.25, (double)grid.At(0)["d"], 12);
-        Assert.Equal(0.75, (double)grid.At(1)["d"], 12);
+        Assert.Equal(0.25, (double)grid.At(1)["d"], 12);
+        Assert.Equal(0.75, (double)grid.At(2)["d"], 12);
         Assert.Equal(Math.Pow(10, -3.5), (double)grid.At(0)["lr"], 12);
-        Assert.Equal(Math.Pow(10, -2.5), (double)grid.At(2)["lr"], 12);
+        Assert.Equal(Math.Pow(10, -2.5), (double)grid.At(1)["lr"], 12);
     }
 }

@@ -7,7 +7,7 @@ public sealed class PercentileSchedulerTests
 {
     /// <summary>Five completed trials whose values at epoch 2 are 0.1 … 0.5 (median 0.3).</summary>
     private static readonly TrialView[] Completed =
-        Enumerable.Range(0, 5).Select(i => Trial(i, TrialStatus.Completed, 0.0, 0.1 * (i + 1), 0.9, 0.9)).ToArray();
+        Enumerable.Range(0, 5).Select(i => Trial(i, TrialStatus.Completed, 0.0, (i + 1) / 10.0, 0.9, 0.9)).ToArray();
 
     [Theory]
     [InlineData(0.25, SchedulerDecision.Stop)]
@@ -47,8 +47,9 @@ public sealed class PercentileSchedulerTests
     [Fact]
     public void Minimize_flips_the_comparison()
     {
-        var low = Trial(9, TrialStatus.Running, 0.0, 0.2);
-        var high = Trial(9, TrialStatus.Running, 0.0, 0.4);
+        // Epoch 1 is worse than every value at epoch 2, so the best so far is the epoch-2 value.
+        var low = Trial(9, TrialStatus.Running, 0.9, 0.2);
+        var high = Trial(9, TrialStatus.Running, 0.9, 0.4);
 
         Assert.Equal(SchedulerDecision.Continue, PercentileScheduler.Median().OnReport(View([.. Completed, low], direction: Direction.Minimize, maxResource: 4), low));
         Assert.Equal(SchedulerDecision.Stop, PercentileScheduler.Median().OnReport(View([.. Completed, high], direction: Direction.Minimize, maxResource: 4), high));

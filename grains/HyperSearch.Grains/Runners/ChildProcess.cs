@@ -18,12 +18,13 @@ internal sealed class ChildProcess : IDisposable
     {
         _process = process;
         OwnsGroup = ownsGroup;
+        Id = process.Id; // kept: Process.Id throws once disposed, and a late leftover-kill may come after that
     }
 
     /// <summary>Whether the program leads a process group of its own; without setsid only the program itself is signalled.</summary>
     public bool OwnsGroup { get; }
 
-    public int Id => _process.Id;
+    public int Id { get; }
 
     public StreamReader StandardOutput => _process.StandardOutput;
 
@@ -101,30 +102,31 @@ internal sealed class ChildProcess : IDisposable
     }
 
     /// <summary>After a normal exit, SIGKILLs anything the program left behind in its group: a stray background
-    /// child would otherwise hold the output pipes open and outlive its trial.</summary>
+    /// child would otherwise hold the output pipes open and outlive its trial. (The group's ID cannot be reused
+    /// while any member lives, and this runs right after the exit, so it cannot hit a stranger's group.)</summary>
     public void KillLeftovers()
     {
         if (OwnsGroup)
         {
-            PosixSignals.SignalGroup(_process.Id, PosixSignals.SigKill);
+            PosixSignals.SignalGroup(Id, PosixSignals.SigKill);
         }
     }
 
     public void Dispose() => _process.Dispose();
 
-    private bool IsAnyoneAlive() => !_process.HasExited || (OwnsGroup && PosixSignals.GroupExists(_process.Id));
+    private bool IsAnyoneAlive() => !_process.HasExited || (OwnsGroup && PosixSignals.GroupExists(Id));
 
     private void Signal(int signal)
     {
         // Until setsid has called setsid() the group does not exist yet; the program's own PID is then the target.
-        if (OwnsGroup && PosixSignals.SignalGroup(_process.Id, signal))
+        if (OwnsGroup && PosixSignals.SignalGroup(Id, signal))
         {
             return;
         }
 
         if (!_process.HasExited)
         {
-            PosixSignals.SignalProcess(_process.Id, signal);
+            PosixSignals.SignalProcess(Id, signal);
         }
     }
 

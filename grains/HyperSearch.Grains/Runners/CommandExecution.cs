@@ -63,7 +63,8 @@ internal static class CommandExecution
         ChildProcess child, CommandInvocation invocation, Func<string, Task<bool>> onLine, OutputTail stderr, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource();
-        if (invocation.Timeout is { } limit)
+        // CancelAfter takes at most ~49 days; a longer timeout is no timeout in practice.
+        if (invocation.Timeout is { } limit && limit < TimeSpan.FromDays(30))
         {
             timeout.CancelAfter(limit);
         }

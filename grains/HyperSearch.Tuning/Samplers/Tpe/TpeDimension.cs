@@ -14,6 +14,12 @@ internal sealed class TpeDimension
         Domain = domain;
         switch (domain)
         {
+            case Choice { Values.Count: 0 }:
+                throw new ArgumentException($"parameter '{name}' has an empty choice list");
+            case Uniform { Low: var lo, High: var hi } when !(lo < hi):
+            case LogUniform { Low: var llo, High: var lhi } when !(llo > 0 && llo < lhi):
+            case IntRange { Low: var ilo, High: var ihi } when ilo > ihi:
+                throw new ArgumentException($"parameter '{name}': low must be below high (and positive for log domains): {domain}");
             case Choice c:
                 Categories = c.Values.Count;
                 _normalizedChoices = c.Values.Select(Normalize).ToArray();

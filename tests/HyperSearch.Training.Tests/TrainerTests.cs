@@ -1,0 +1,143 @@
+using TorchSharp;
+
+namespace HyperSearch.Training.Tests;
+
+/// <summary>Short runs on a tiny learnable dataset: 540 training images of 8×8, a model of a few thousand weights.</summary>
+public sealed class TrainerTests
+{
+    private static readonly Lazy<PreparedDataset> Tiny = new(() =>
+        DatasetCatalog.Load(new DatasetOptions("npz", TestFiles.WriteSyntheticNpz(TestFiles.TempDirectory(), 600, 100))));
+
+    private static readonly TrialConfig Small = TrialConfig.Seed with
+    {
+        ConvLayers = [new ConvLayerConfig(4, 3)],
+        DenseUnits = [16],
+        Dropout = 0.25,
+        BatchSize = 32,
+        Epochs = 3,
+        LearningRate = 0.01,
+        AugmentFlip = true,
+        AugmentCropPadding = 1,
+    };
+
+    private static TrialOutcome Run(TrialConfig config, TrialRunOptions options, Func<EpochReport, bool>? onEpoch = null, CancellationToken token = default) =>
+        TrialTrainer.Run(config, Tiny.Value, options, onEpoch ?? (_ => true), token);
+
+    private static object[] Metrics(EpochReport r) => [r.Epoch, r.TrainLoss, r.TrainAccuracy, r.ValLoss, r.ValAccuracy];
+
+    [Fact]
+    public void Same_seed_gives_identical_metrics_and_a_different_seed_does_not()
+    {
+        var a = Run(Small, new TrialRunOptions(Seed: 42));
+        var b = Run(Small, new TrialRunOptions(Seed: 42));
+        var c = Run(Small, new TrialRunOptions(Seed: 43));
+        Assert.Equal(TrialOutcomeKind.Completed, a.Kind);
+        Assert.Equal(3, a.Epochs.Count);
+        Assert.Equal(a.Epochs.Select(Metrics), b.Epochs.Select(Metrics));
+        Assert.NotEqual(a.Epochs.Select(Metrics), c.Epochs.Select(Metrics));
+        // The task is learnable: well above the 10% of chance after three epochs.
+        Assert.True(a.Epochs[^1].ValAccuracy > 0.5, $"val accuracy {a.Epochs[^1].ValAccuracy}");
+        Assert.All(a.Epochs, e => Assert.True(e.ImagesPerSecond > 0 && e.EpochSeconds > 0));
+        Assert.Equal(ModelBuilder.CountParameters(Small, Tiny.Value.Info), a.ParameterCount);
+    }
+
+    [Fact]
+    public void A_run_stopped_after_epoch_one_and_resumed_matches_an_uninterrupted_run()
+    {
+        var uninterrupted = Run(Small, new TrialRunOptions(Seed: 7, CheckpointDirectory: TestFiles.TempDirectory()));
+
+        var dir = TestFiles.TempDirectory();
+        var first = Run(Small, new TrialRunOptions(Seed: 7, CheckpointDirectory: dir), _ => false);
+        Assert.Equal(TrialOutcomeKind.Stopped, first.Kind);
+        Assert.Single(first.Epochs);
+        Assert.True(File.Exists(Path.Combine(dir, "checkpoint.bin")));
+
+        var resumed = Run(Small, new TrialRunOptions(Seed: 7, CheckpointDirectory: dir, Resume: true));
+        Assert.Equal(TrialOutcomeKind.Completed, resumed.Kind);
+        Assert.Equal(uninterrupted.Epochs.Select(Metrics), resumed.Epochs.Select(Metrics));
+        Assert.Equal(first.Epochs[0], resumed.Epochs[0]);
+
+        // A finished run resumed again has nothing left to do and returns its reports.
+        var again = Run(Small, new TrialRunOptions(Seed: 7, CheckpointDirectory: dir, Resume: true), _ => throw new InvalidOperationException("no epoch should run"));
+        Assert.Equal(resumed.Epochs, again.Epochs);
+
+        var test = TrialTrainer.EvaluateTest(Small, Tiny.Value, dir);
+        Assert.Equal(100, test.Count);
+        Assert.InRange(test.TestAccuracy, 0.5, 1.0);
+    }
+
+    [Fact]
+    public void Resuming_with_another_configuration_fails_instead_of_mixing_models()
+    {
+        var dir = TestFiles.TempDirectory();
+        Run(Small with { Epochs = 1 }, new TrialRunOptions(Seed: 1, CheckpointDirectory: dir));
+        var outcome = Run(Small with { Epochs = 1, DenseUnits = [8] }, new TrialRunOptions(Seed: 1, CheckpointDirectory: dir, Resume: true));
+        Assert.Equal(TrialOutcomeKind.Failed, outcome.Kind);
+        Assert.Contains("different configuration", outcome.FailureReason);
+    }
+
+    [Fact]
+    public void Divergence_is_a_failed_result_naming_epoch_and_batch()
+    {
+        var outcome = Run(Small with { Optimizer = OptimizerKind.Sgd, LearningRate = 1e12, Dropout = 0 }, new TrialRunOptions(Seed: 3));
+        Assert.Equal(TrialOutcomeKind.Failed, outcome.Kind);
+        Assert.Matches(@"^diverged at epoch 1, batch \d+", outcome.FailureReason);
+        Assert.Empty(outcome.Epochs);
+    }
+
+    [Fact]
+    public void Cancellation_returns_cancelled_within_a_batch_and_keeps_the_checkpoint()
+    {
+        using var cts = new CancellationTokenSource();
+        var dir = TestFiles.TempDirectory();
+        var outcome = Run(Small, new TrialRunOptions(Seed: 5, CheckpointDirectory: dir, KeepFinalModel: false), _ =>
+        {
+            cts.Cancel();
+            return true;
+        }, cts.Token);
+        Assert.Equal(TrialOutcomeKind.Cancelled, outcome.Kind);
+        Assert.Single(outcome.Epochs);
+        Assert.True(File.Exists(Path.Combine(dir, "checkpoint.bin")));
+
+        Assert.Equal(TrialOutcomeKind.Cancelled, Run(Small, new TrialRunOptions(Seed: 5), token: new CancellationToken(true)).Kind);
+    }
+
+    [Fact]
+    public void Unusable_configuration_is_a_failed_result_naming_the_layer()
+    {
+        var outcome = Run(Small with { ConvLayers = [new ConvLayerConfig(4, 9)] }, new TrialRunOptions(Seed: 1));
+        Assert.Equal(TrialOutcomeKind.Failed, outcome.Kind);
+        Assert.Contains("conv1: feature map shrinks", outcome.FailureReason);
+    }
+
+    [Fact]
+    public void Without_keep_final_model_the_checkpoint_is_removed_when_done()
+    {
+        var dir = TestFiles.TempDirectory();
+        var outcome = Run(Small with { Epochs = 1 }, new TrialRunOptions(Seed: 1, CheckpointDirectory: dir, KeepFinalModel: false));
+        Assert.Equal(TrialOutcomeKind.Completed, outcome.Kind);
+        Assert.False(File.Exists(Path.Combine(dir, "checkpoint.bin")));
+    }
+
+    [Fact]
+    public void Live_tensor_count_stays_flat_across_epochs()
+    {
+        var live = new List<long>();
+        Run(Small with { Epochs = 4, BatchNorm = true }, new TrialRunOptions(Seed: 2), _ =>
+        {
+            live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+            return true;
+        });
+        Assert.Equal(4, live.Count);
+        Assert.All(live.Skip(1), n => Assert.Equal(live[0], n));
+    }
+
+    [Fact]
+    public void Bf16_mixed_precision_trains_the_fp32_master_model()
+    {
+        var outcome = Run(Small, new TrialRunOptions(Seed: 4) { Precision = "bf16" });
+        Assert.Equal(TrialOutcomeKind.Completed, outcome.Kind);
+        Assert.True(outcome.Epochs[^1].ValAccuracy > 0.5, $"val accuracy {outcome.Epochs[^1].ValAccuracy}");
+        Assert.Equal(TrialOutcomeKind.Failed, Run(Small, new TrialRunOptions(Seed: 4) { Precision = "fp8" }).Kind);
+    }
+}
