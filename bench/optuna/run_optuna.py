@@ -14,9 +14,11 @@ import json
 import sys
 import time
 
-import optuna
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 
-from objectives import OBJECTIVES
+import optuna  # noqa: E402
+
+from objectives import OBJECTIVES  # noqa: E402
 
 
 def suggest(trial, space):

@@ -9,6 +9,7 @@ public sealed class CliArguments
     private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);
     private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
     private readonly HashSet<string> _consumed = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _valueless = new(StringComparer.Ordinal);
 
     public CliArguments(IReadOnlyList<string> args, IReadOnlySet<string> flagNames)
     {
@@ -36,9 +37,11 @@ public sealed class CliArguments
 
             if (value is null)
             {
-                if (i + 1 >= args.Count)
+                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
                 {
-                    throw new UsageException($"option --{name} needs a value");
+                    // No value follows: an unknown flag (reported by RejectUnknown) or a known option missing its value.
+                    _valueless.Add(name);
+                    continue;
                 }
 
                 value = args[++i];
@@ -64,12 +67,17 @@ public sealed class CliArguments
     public string? Option(string name)
     {
         _consumed.Add(name);
+        if (_valueless.Contains(name))
+        {
+            throw new UsageException($"option --{name} needs a value");
+        }
+
         return _options.TryGetValue(name, out var values) ? values[^1] : null;
     }
 
     public IReadOnlyList<string> Options(string name)
     {
-        _consumed.Add(name);
+        _ = Option(name);
         return _options.TryGetValue(name, out var values) ? values : [];
     }
 
@@ -89,7 +97,7 @@ public sealed class CliArguments
     /// <summary>Fails on options no command asked for (a typo must not be silently ignored).</summary>
     public void RejectUnknown()
     {
-        var unknown = _options.Keys.Concat(_flags).FirstOrDefault(k => !_consumed.Contains(k));
+        var unknown = _options.Keys.Concat(_flags).Concat(_valueless).FirstOrDefault(k => !_consumed.Contains(k));
         if (unknown is not null)
         {
             throw new UsageException($"unknown option --{unknown} (see hypersearch --help)");

@@ -19,7 +19,7 @@ public static class CommandLine
         usage:
           {RunCommand.Usage}
               run a search in this process (an embedded silo, no services) and keep results in ./runs/<id>/
-          hypersearch validate SPEC [--data-dir DIR]
+          hypersearch validate SPEC [--data-dir DIR] [--skip-data-check]
               check a spec completely and exit (0 valid, 2 invalid)
           hypersearch knobs
               list the training knobs a spec's training and space sections can set
@@ -76,8 +76,9 @@ public static class CommandLine
     {
         var path = args.Positional(1, "SPEC");
         var dataDirectory = args.Option("data-dir");
+        var checkData = !args.Flag("skip-data-check");
         args.RejectUnknown();
-        var spec = SpecLoader.Load(path, dataDirectory);
+        var spec = SpecLoader.Load(path, dataDirectory, checkData);
         stdout.WriteLine($"{path}: valid — {spec.Space.Count} searched knob(s), {spec.Search.Sampler}/{spec.Search.Scheduler}, up to {spec.Search.MaxTrials} trials of {spec.MaxEpochs} epoch(s)");
         return ExitCodes.Success;
     }

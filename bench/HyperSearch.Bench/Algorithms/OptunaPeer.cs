@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace HyperSearch.Bench.Algorithms;
@@ -19,6 +18,7 @@ internal static class OptunaPeer
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(script)!,
+            Environment = { ["PYTHONDONTWRITEBYTECODE"] = "1" },
         };
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Python}");
         await process.StandardInput.WriteAsync(request.ToJsonString());
@@ -50,6 +50,4 @@ internal static class OptunaPeer
     }
 
     public static JsonArray Array<T>(IEnumerable<T> items) => new(items.Select(i => JsonValue.Create(i)).ToArray<JsonNode?>());
-
-    internal static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 }

@@ -11,7 +11,8 @@ internal sealed class ClusterConnection(IHost host) : IAsyncDisposable
 {
     public IGrainFactory Grains { get; } = host.Services.GetRequiredService<IClusterClient>();
 
-    public static async Task<ClusterConnection> ConnectAsync(CliArguments args, bool verbose)
+    /// <summary>Reads the connection options now, so that unknown-option checks see them as used.</summary>
+    public static Func<Task<ClusterConnection>> Prepare(CliArguments args, bool verbose)
     {
         var gateways = args.Options("gateway").SelectMany(g => g.Split(',')).ToList();
         if (gateways.Count == 0)
@@ -22,7 +23,13 @@ internal sealed class ClusterConnection(IHost host) : IAsyncDisposable
         var endpoints = gateways.Select(ParseEndpoint).ToArray();
         var serviceId = args.Option("service-id") ?? Environment.GetEnvironmentVariable("HYPERSEARCH_SERVICE_ID") ?? "hypersearch";
         var clusterId = args.Option("cluster-id") ?? Environment.GetEnvironmentVariable("HYPERSEARCH_CLUSTER_ID") ?? "dev";
+        var connectTimeout = TimeSpan.FromSeconds(args.IntOption("connect-timeout") ?? 15);
 
+        return () => ConnectAsync(gateways, endpoints, serviceId, clusterId, connectTimeout, verbose);
+    }
+
+    private static async Task<ClusterConnection> ConnectAsync(List<string> gateways, IPEndPoint[] endpoints, string serviceId, string clusterId, TimeSpan connectTimeout, bool verbose)
+    {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Critical);
         builder.UseOrleansClient(client =>
@@ -37,7 +44,7 @@ internal sealed class ClusterConnection(IHost host) : IAsyncDisposable
         var host = builder.Build();
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            using var timeout = new CancellationTokenSource(connectTimeout);
             await host.StartAsync(timeout.Token);
         }
         catch (Exception e)

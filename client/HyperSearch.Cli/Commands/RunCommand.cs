@@ -20,7 +20,7 @@ internal static class RunCommand
 
     public static async Task<int> RunAsync(CliArguments args, TextWriter stdout)
     {
-        var specPath = args.Positional(0, "SPEC (a YAML or JSON search spec)");
+        var specPath = args.Positional(1, "SPEC (a YAML or JSON search spec)");
         var json = args.Flag("json");
         var verbose = args.Flag("verbose");
         var runRoot = args.Option("run-dir") ?? "runs";
@@ -89,7 +89,7 @@ internal static class RunCommand
             }
             else
             {
-                var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
+                var console = ConsoleFactory.For(stdout);
                 ResultPrinter.PrintLeaderboard(console, status, trials);
                 ResultPrinter.PrintOutcome(console, status, runDir.Path);
             }

@@ -13,7 +13,7 @@ internal static class SearchCommands
     public const string Usage = """
         hypersearch search start SPEC [--id ID] [--wait] [--skip-data-check] [--data-dir DIR]
         hypersearch search status ID | watch ID | list | cancel ID | best ID | trials ID
-          common: [--gateway HOST:PORT]... [--service-id S] [--cluster-id C] [--json] [--verbose]
+          common: [--gateway HOST:PORT]... [--service-id S] [--cluster-id C] [--connect-timeout SECONDS] [--json] [--verbose]
         """;
 
     public static async Task<int> RunAsync(CliArguments args, TextWriter stdout)
@@ -21,15 +21,16 @@ internal static class SearchCommands
         var verb = args.Positional(1, "a search subcommand (start, status, watch, list, cancel, best, trials)");
         var json = args.Flag("json");
         var verbose = args.Flag("verbose");
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
+        var console = ConsoleFactory.For(stdout);
+        var connect = ClusterConnection.Prepare(args, verbose);
         switch (verb)
         {
             case "start":
-                return await StartAsync(args, stdout, json, verbose);
+                return await StartAsync(args, stdout, json, connect);
             case "list":
             {
                 args.RejectUnknown();
-                await using var cluster = await ClusterConnection.ConnectAsync(args, verbose);
+                await using var cluster = await connect();
                 var searches = await cluster.Grains.GetGrain<ISearchRegistryGrain>(0).ListAsync();
                 if (json)
                 {
@@ -48,13 +49,13 @@ internal static class SearchCommands
             }
 
             case "status" or "watch" or "cancel" or "best" or "trials":
-                return await OnSearchAsync(verb, args, stdout, console, json, verbose);
+                return await OnSearchAsync(verb, args, stdout, console, json, connect);
             default:
                 throw new UsageException($"unknown search subcommand '{verb}'\n{Usage}");
         }
     }
 
-    private static async Task<int> StartAsync(CliArguments args, TextWriter stdout, bool json, bool verbose)
+    private static async Task<int> StartAsync(CliArguments args, TextWriter stdout, bool json, Func<Task<ClusterConnection>> connect)
     {
         var specPath = args.Positional(2, "SPEC");
         var wait = args.Flag("wait");
@@ -64,7 +65,7 @@ internal static class SearchCommands
         var spec = SpecLoader.Load(specPath, dataDirectory, checkData: !skipDataCheck);
         args.RejectUnknown();
 
-        await using var cluster = await ClusterConnection.ConnectAsync(args, verbose);
+        await using var cluster = await connect();
         var searchId = id ?? RunCommand.NewSearchId(spec.Name);
         await cluster.Grains.GetGrain<ISearchGrain>(searchId).StartAsync(spec);
         stdout.WriteLine(json ? JsonSerializer.Serialize(new { search_id = searchId }) : $"started search {searchId}");
@@ -78,11 +79,11 @@ internal static class SearchCommands
         return status.State == SearchState.Completed ? 0 : ExitCodes.Failure;
     }
 
-    private static async Task<int> OnSearchAsync(string verb, CliArguments args, TextWriter stdout, IAnsiConsole console, bool json, bool verbose)
+    private static async Task<int> OnSearchAsync(string verb, CliArguments args, TextWriter stdout, IAnsiConsole console, bool json, Func<Task<ClusterConnection>> connect)
     {
         var searchId = args.Positional(2, "ID (a search id; see hypersearch search list)");
         args.RejectUnknown();
-        await using var cluster = await ClusterConnection.ConnectAsync(args, verbose);
+        await using var cluster = await connect();
         var search = cluster.Grains.GetGrain<ISearchGrain>(searchId);
         if (await search.GetSpecAsync() is null)
         {
@@ -145,7 +146,7 @@ internal static class SearchCommands
         }
         else
         {
-            ResultPrinter.PrintOutcome(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) }), status, null);
+            ResultPrinter.PrintOutcome(ConsoleFactory.For(stdout), status, null);
         }
     }
 }

@@ -38,11 +38,16 @@ internal sealed class TrainingSession : IDisposable
         Optimizer = TrialOptimizer.Create(config, master);
         if (bf16)
         {
-            compute = new CnnModel(plan, config, DropoutGenerator, ChannelsLast);
-            compute.to(device).to(ScalarType.BFloat16);
-            computeParameters = [.. compute.parameters()];
-            masterBuffers = [.. Model.buffers()];
-            computeBuffers = [.. compute.buffers()];
+            // Built in its element types rather than converted with Module.to, layer by layer: conv
+            // shapes whose bf16 kernels disagree with float32 here stay float32 (see Bf16Check).
+            ConvTypes = [.. plan.Convs.Select((p, i) => Bf16Check.ConvType(p, inputGradient: i > 0, device))];
+            compute = new CnnModel(plan, config, DropoutGenerator, ChannelsLast, ConvTypes, ScalarType.BFloat16);
+            compute.to(device);
+            var byName = compute.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            computeParameters = [.. Model.named_parameters().Select(p => byName[p.name])];
+            var buffersByName = compute.named_buffers().ToDictionary(b => b.name, b => b.buffer);
+            masterBuffers = [.. Model.named_buffers().Select(b => b.buffer)];
+            computeBuffers = [.. Model.named_buffers().Select(b => buffersByName[b.name])];
         }
     }
 
@@ -52,6 +57,9 @@ internal sealed class TrainingSession : IDisposable
     public Device Device { get; }
     public bool Bf16 { get; }
     public long ParameterCount { get; }
+
+    /// <summary>In bf16 mode, the element type each conv block computes in; empty in fp32 mode.</summary>
+    public IReadOnlyList<ScalarType> ConvTypes { get; } = [];
 
     /// <summary>
     /// One optimizer step on a batch; returns the batch's mean loss and correct predictions. A non-finite
@@ -64,8 +72,9 @@ internal sealed class TrainingSession : IDisposable
         model.train();
         if (compute is not null) CopyMasterToCompute();
         model.zero_grad(set_to_none: true);
-        var logits = model.forward(Bf16 ? images.to(ScalarType.BFloat16) : images);
-        if (Bf16) logits = logits.to(ScalarType.Float32);
+        // Each block casts its input to its own element type; the loss is always taken in float32.
+        var logits = model.forward(images);
+        if (logits.dtype != ScalarType.Float32) logits = logits.to(ScalarType.Float32);
         var loss = F.cross_entropy(logits, labels);
         float value = loss.item<float>();
         if (!float.IsFinite(value)) return (value, 0);

@@ -9,7 +9,7 @@ namespace HyperSearch.Tuning.Samplers;
 /// Until <see cref="TpeOptions.NStartupTrials"/> trials have finished it samples uniformly. Then it splits the
 /// finished trials into good and bad (<see cref="ObservationSplit"/>), fits l(x) and g(x), draws
 /// <see cref="TpeOptions.NEiCandidates"/> candidates from l and keeps the one with the largest l(x)/g(x):
-/// per parameter (default, as Optuna) or jointly (<see cref="TpeOptions.Multivariate"/>).
+/// jointly (<see cref="TpeOptions.Multivariate"/>, the default) or per parameter (Optuna's default).
 /// Everything is recomputed from the view with an RNG seeded by (seed, trial number), so the same view
 /// always gives the same suggestion. A candidate that repeats a configuration in the study is skipped.
 /// </remarks>

@@ -182,7 +182,10 @@ internal static class SpecChecker
 
     private static string UnknownKnob(string name)
     {
+        // Per-layer knobs are listed as conv{N}_…; compare against them with this name's own layer number.
+        var layer = System.Text.RegularExpressions.Regex.Match(name, @"^[a-z]+(\d+)_").Groups[1].Value;
         var close = Hyperparameters.Knobs.Keys
+            .Select(k => layer.Length > 0 ? k.Replace("{N}", layer, StringComparison.Ordinal) : k)
             .Select(k => (Knob: k, Distance: Levenshtein(k, name)))
             .Where(x => x.Distance <= 3)
             .OrderBy(x => x.Distance)

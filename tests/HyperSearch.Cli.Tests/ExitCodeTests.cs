@@ -1,0 +1,58 @@
+namespace HyperSearch.Cli.Tests;
+
+public sealed class ExitCodeTests
+{
+    [Fact]
+    public async Task No_command_is_bad_input_and_prints_usage()
+    {
+        var result = await CliRunner.RunAsync();
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("usage:", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Help_succeeds()
+    {
+        var result = await CliRunner.RunAsync("--help");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("hypersearch run SPEC", result.Stdout);
+    }
+
+    [Theory]
+    [InlineData(new[] { "launch" }, "unknown command 'launch'")]
+    [InlineData(new[] { "run" }, "missing SPEC")]
+    [InlineData(new[] { "run", "/no/such/spec.yaml" }, "no such file")]
+    [InlineData(new[] { "run", "x.yaml", "--slots", "zero" }, "--slots must be an integer")]
+    [InlineData(new[] { "run", "x.yaml", "--colour" }, "unknown option --colour")]
+    [InlineData(new[] { "run", "x.yaml", "--slots" }, "option --slots needs a value")]
+    [InlineData(new[] { "search", "explode", "x" }, "unknown search subcommand 'explode'")]
+    [InlineData(new[] { "search", "status" }, "missing ID")]
+    [InlineData(new[] { "search", "start", "x.yaml", "--gateway", "nonsense" }, "gateway 'nonsense' is not host:port")]
+    [InlineData(new[] { "search", "start", "/no/such/spec.yaml" }, "no such file")]
+    public async Task Bad_input_exits_2_with_one_clear_line_first(string[] args, string message)
+    {
+        var result = await CliRunner.RunAsync(args);
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("error: ", result.Stderr);
+        Assert.Contains(message, result.Stderr.Split('\n')[0] + result.Stderr);
+    }
+
+    [Fact]
+    public async Task An_unreachable_cluster_is_a_failure_not_bad_input()
+    {
+        var result = await CliRunner.RunAsync("search", "list", "--gateway", "127.0.0.1:1", "--connect-timeout", "3");
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("error: cannot connect to the cluster at 127.0.0.1:1", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Knobs_lists_the_seed_models_knobs()
+    {
+        var result = await CliRunner.RunAsync("knobs");
+        Assert.Equal(0, result.ExitCode);
+        foreach (var knob in new[] { "conv_layers", "dropout", "init", "learning_rate", "batch_size", "optimizer" })
+        {
+            Assert.Contains(knob, result.Stdout);
+        }
+    }
+}
