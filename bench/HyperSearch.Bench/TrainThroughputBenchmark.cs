@@ -22,40 +22,38 @@ internal static class TrainThroughputBenchmark
 
     private static int Run(BenchArgs args)
     {
-        int batch = args.Int("batch", 256), steps = args.Int("steps", 12), rounds = args.Int("rounds", 3);
+        int batch = args.Int("batch", 256), samples = args.Int("samples", 24);
         int accuracyEpochs = args.Int("accuracy-epochs", 1), seed = args.Int("seed", 1);
         TorchRuntime.Initialize(args.OptionalInt("threads"));
-        bool bf16 = Roofline.CpuHasBf16() && !args.Flag("no-bf16");
+        bool bf16Wanted = Roofline.CpuHasBf16() && !args.Flag("no-bf16");
         var config = TrialConfig.Seed with { BatchSize = batch };
-        var data = DatasetCatalog.Load(new DatasetOptions(DatasetCatalog.FashionMnist, TrainSubset: batch * (steps + WarmupSteps), SplitSeed: seed));
+        var data = DatasetCatalog.Load(new DatasetOptions(DatasetCatalog.FashionMnist, TrainSubset: batch * 8, SplitSeed: seed));
         long flopsPerImage = ModelBuilder.TrainingFlopsPerImage(config, data.Info);
 
         Console.WriteLine($"seed model: {config}");
-        Console.WriteLine($"input {data.Info.Channels}×{data.Info.Height}×{data.Info.Width}, batch {batch}, {steps} timed steps after {WarmupSteps} warm-up, " +
+        Console.WriteLine($"input {data.Info.Channels}×{data.Info.Height}×{data.Info.Width}, batch {batch}, {samples} timed steps after {WarmupSteps} warm-up, " +
             $"{get_num_threads()} threads, {flopsPerImage / 1e6:0.0} MFLOP per image per step, allocator tuned: {TorchRuntime.AllocatorTuned}");
 
         using var fp32Session = new TrainingSession(config, data.Info, seed, CPU, bf16: false);
-        using var bf16Session = bf16 ? new TrainingSession(config, data.Info, seed, CPU, bf16: true) : null;
-        double roof = 0, roofBf16 = 0, fp32Rate = 0, bf16Rate = 0;
-        Console.WriteLine();
-        Console.WriteLine($"{"round",5} | {"fp32 roof GFLOP/s",17} | {"fp32 img/s",10} | {"bf16 roof GFLOP/s",17} | {"bf16 img/s",10}");
-        for (int r = 1; r <= rounds; r++)
-        {
-            double roofNow = Roofline.MatmulGflops(ScalarType.Float32);
-            double fp32Now = StepsPerSecond(fp32Session, data, batch, steps) * batch;
-            double roofBf16Now = bf16 ? Roofline.MatmulGflops(ScalarType.BFloat16) : double.NaN;
-            double bf16Now = bf16Session is null ? double.NaN : StepsPerSecond(bf16Session, data, batch, steps) * batch;
-            Console.WriteLine($"{r,5} | {roofNow,17:0.0} | {fp32Now,10:0} | {roofBf16Now,17:0.0} | {bf16Now,10:0}");
-            (roof, fp32Rate) = (Math.Max(roof, roofNow), Math.Max(fp32Rate, fp32Now));
-            if (bf16) (roofBf16, bf16Rate) = (Math.Max(roofBf16, roofBf16Now), Math.Max(bf16Rate, bf16Now));
-        }
+        var fp32 = Measure(fp32Session, ScalarType.Float32, data, batch, samples);
+        double roof = Roofline.Flops / fp32.MatmulSeconds / 1e9, fp32Rate = batch / fp32.StepSeconds;
         double effective = fp32Rate * flopsPerImage / 1e9;
         Console.WriteLine();
-        Console.WriteLine($"fp32: {fp32Rate:0} img/s = {effective:0.0} GFLOP/s = {effective / roof:0.00} of the {roof:0.0} GFLOP/s matmul roof");
-        if (bf16Session is not null)
+        Console.WriteLine($"{"",5} | {"roof GFLOP/s",12} | {"step ms",8} | {"img/s",6} | {"GFLOP/s",7} | {"of roof",7} | best of {samples}: roof, img/s");
+        Print("fp32", fp32, batch, flopsPerImage);
+        Measured? bf16 = null;
+        TrainingSession? bf16Session = null;
+        if (bf16Wanted)
         {
-            Console.WriteLine($"bf16: {bf16Rate:0} img/s = {bf16Rate / fp32Rate:0.00}× fp32 (bf16 roof {roofBf16:0.0} GFLOP/s; conv layers computing in bf16: {string.Join(", ", bf16Session.ConvTypes)})");
+            bf16Session = new TrainingSession(config, data.Info, seed, CPU, bf16: true);
+            bf16 = Measure(bf16Session, ScalarType.BFloat16, data, batch, samples);
+            Print("bf16", bf16, batch, flopsPerImage);
         }
+        Console.WriteLine();
+        Console.WriteLine($"fp32: {fp32Rate:0} img/s = {effective:0.0} GFLOP/s = {effective / roof:0.00} of the {roof:0.0} GFLOP/s fp32 matmul roof (medians of {samples} interleaved samples)");
+        if (bf16 is not null)
+            Console.WriteLine($"bf16: {batch / bf16.StepSeconds:0} img/s = {fp32.StepSeconds / bf16.StepSeconds:0.00}× fp32; conv layers computing in bf16: {string.Join(", ", bf16Session!.ConvTypes)}");
+        bf16Session?.Dispose();
 
         var result = new Dictionary<string, object?>
         {
@@ -68,13 +66,13 @@ internal static class TrainThroughputBenchmark
             ["roof_gflops"] = Math.Round(roof, 1),
             ["roof_ratio"] = Math.Round(effective / roof, 3),
         };
-        if (bf16)
+        if (bf16 is not null)
         {
-            result["bf16_images_per_s"] = Math.Round(bf16Rate, 1);
-            result["bf16_speedup"] = Math.Round(bf16Rate / fp32Rate, 2);
-            result["bf16_roof_gflops"] = Math.Round(roofBf16, 1);
+            result["bf16_images_per_s"] = Math.Round(batch / bf16.StepSeconds, 1);
+            result["bf16_speedup"] = Math.Round(fp32.StepSeconds / bf16.StepSeconds, 2);
+            result["bf16_roof_gflops"] = Math.Round(Roofline.Flops / bf16.MatmulSeconds / 1e9, 1);
         }
-        if (bf16 && accuracyEpochs > 0)
+        if (bf16 is not null && accuracyEpochs > 0)
         {
             Console.WriteLine();
             Console.WriteLine($"accuracy cost of bf16: seed model, {accuracyEpochs} epoch(s) on the full training split, same seed, test split");
@@ -94,21 +92,48 @@ internal static class TrainThroughputBenchmark
         return 0;
     }
 
-    /// <summary>Full training steps per second on consecutive batches of the shared training split.</summary>
-    private static double StepsPerSecond(TrainingSession session, PreparedDataset data, int batch, int steps)
+    /// <summary>Median and best seconds of matmul and training-step samples.</summary>
+    private sealed record Measured(double MatmulSeconds, double StepSeconds, double BestMatmulSeconds, double BestStepSeconds);
+
+    /// <summary>
+    /// Alternates one roof matmul and one full training step, so both see the same machine load (other
+    /// processes share these cores), and summarizes each by its median and its best sample.
+    /// </summary>
+    private static Measured Measure(TrainingSession session, ScalarType type, PreparedDataset data, int batch, int samples)
     {
+        using var roof = new Roofline(type);
         var source = new BatchSource(data.Train, data.Info, data.Normalization, batch);
         var order = Enumerable.Range(0, data.TrainCount).ToArray();
-        void Step(int i)
+        int batches = order.Length / batch;
+        double Step(int i)
         {
+            var clock = Stopwatch.StartNew();
             using var scope = NewDisposeScope();
-            var (x, y) = source.Assemble(order.AsSpan(i % (order.Length / batch) * batch, batch), session.Device);
+            var (x, y) = source.Assemble(order.AsSpan(i % batches * batch, batch), session.Device);
             var (loss, _) = session.TrainStep(x, y);
             if (!float.IsFinite(loss)) throw new InvalidOperationException($"loss {loss} at step {i}");
+            return clock.Elapsed.TotalSeconds;
         }
         for (int i = 0; i < WarmupSteps; i++) Step(i);
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < steps; i++) Step(WarmupSteps + i);
-        return steps / clock.Elapsed.TotalSeconds;
+        var matmuls = new double[samples];
+        var steps = new double[samples];
+        for (int i = 0; i < samples; i++)
+        {
+            matmuls[i] = roof.Sample();
+            steps[i] = Step(WarmupSteps + i);
+        }
+        return new Measured(Median(matmuls), Median(steps), matmuls.Min(), steps.Min());
+    }
+
+    private static double Median(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static void Print(string name, Measured m, int batch, long flopsPerImage)
+    {
+        double roof = Roofline.Flops / m.MatmulSeconds / 1e9, rate = batch / m.StepSeconds, gflops = rate * flopsPerImage / 1e9;
+        Console.WriteLine($"{name,5} | {roof,12:0.0} | {m.StepSeconds * 1000,8:0.0} | {rate,6:0} | {gflops,7:0.0} | {gflops / roof,7:0.00} | {Roofline.Flops / m.BestMatmulSeconds / 1e9:0.0}, {batch / m.BestStepSeconds:0}");
     }
 }

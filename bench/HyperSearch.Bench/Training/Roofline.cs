@@ -4,25 +4,33 @@ using static TorchSharp.torch;
 namespace HyperSearch.Bench.Training;
 
 /// <summary>The matmul roof: what libtorch's best kernel does on this CPU, the ceiling for any training step.</summary>
-internal static class Roofline
+internal sealed class Roofline : IDisposable
 {
     public const int Size = 2048;
+    public const double Flops = 2.0 * Size * Size * Size;
 
-    /// <summary>GFLOP/s of a 2048×2048×2048 matmul in the given type, best of <paramref name="repeats"/> timed runs.</summary>
-    public static double MatmulGflops(ScalarType type, int repeats = 8)
+    private readonly Tensor a, b;
+
+    public Roofline(ScalarType type)
     {
         using var scope = NewDisposeScope();
-        var a = randn(Size, Size).to(type);
-        var b = randn(Size, Size).to(type);
-        for (int i = 0; i < 2; i++) a.matmul(b).Dispose();
-        double best = double.MaxValue;
-        for (int i = 0; i < repeats; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            a.matmul(b).Dispose();
-            best = Math.Min(best, clock.Elapsed.TotalSeconds);
-        }
-        return 2.0 * Size * Size * Size / best / 1e9;
+        a = randn(Size, Size).to(type).DetachFromDisposeScope();
+        b = randn(Size, Size).to(type).DetachFromDisposeScope();
+        for (int i = 0; i < 2; i++) Sample();
+    }
+
+    /// <summary>Seconds of one 2048×2048×2048 matmul.</summary>
+    public double Sample()
+    {
+        var clock = Stopwatch.StartNew();
+        a.matmul(b).Dispose();
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    public void Dispose()
+    {
+        a.Dispose();
+        b.Dispose();
     }
 
     /// <summary>Whether the CPU has native bf16 arithmetic (AVX512-BF16 or AMX-BF16), from /proc/cpuinfo.</summary>

@@ -15,7 +15,12 @@ namespace HyperSearch.Silo.Hosting;
 /// <summary>Wires a HyperSearch silo into any .NET host: the silo executable and the CLI's embedded silo.</summary>
 public static class HyperSearchSiloHost
 {
-    public static HyperSearchOptions AddHyperSearchSilo(this IHostApplicationBuilder builder, Action<HyperSearchOptions>? overrides = null)
+    /// <param name="overrides">Applied after configuration is read (the CLI's embedded silo sets ports and folders).</param>
+    /// <param name="configureSilo">Extra silo configuration from the host (dashboard, telemetry).</param>
+    public static HyperSearchOptions AddHyperSearchSilo(
+        this IHostApplicationBuilder builder,
+        Action<HyperSearchOptions>? overrides = null,
+        Action<ISiloBuilder, HyperSearchOptions>? configureSilo = null)
     {
         var options = builder.Configuration.GetSection(HyperSearchOptions.Section).Get<HyperSearchOptions>() ?? new HyperSearchOptions();
         overrides?.Invoke(options);
@@ -47,6 +52,7 @@ public static class HyperSearchSiloHost
                     coordinatorSection.Bind(coordinator);
                     coordinator.CheckpointDirectory = options.CheckpointDirectory;
                 });
+            configureSilo?.Invoke(silo, options);
         });
         return options;
     }

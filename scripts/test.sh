@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs every test project (and the chaos test) one after another, then prints one line: "N passed, N failed".
+# Installs what the tests need first (scripts/install-deps.sh). Exit code 0 only when nothing failed.
+set -uo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+
+"$repo/scripts/install-deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+passed=0
+failed=0
+status=0
+log=$(mktemp)
+
+if ! dotnet build HyperSearch.sln -c Release 2>&1 | tee "$log" | grep -E "error|Warn|Elapsed"; then :; fi
+if ! grep -q "Build succeeded" "$log"; then
+    echo "build failed"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+for project in tests/*/*.csproj; do
+    echo "=== $project"
+    dotnet test "$project" -c Release --no-build --logger "console;verbosity=normal" 2>&1 | tee "$log" | grep -E "^\s*(Passed|Failed|Skipped) |Passed!|Failed!|error" || true
+    line=$(grep -E "(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+" "$log" | tail -n 1)
+    if [[ -z "$line" ]]; then
+        echo "no test summary from $project (crashed or did not build)"
+        failed=$((failed + 1))
+        status=1
+        continue
+    fi
+    f=$(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$line")
+    p=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$line")
+    passed=$((passed + p))
+    failed=$((failed + f))
+    [[ "$f" -eq 0 ]] || status=1
+done
+
+# Multi-process failure tests are scripts: each counts as one test.
+for script in scripts/chaos.sh scripts/full-restart.sh; do
+    [[ -x "$script" ]] || continue
+    echo "=== $script"
+    if "$script"; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
+done
+
+rm -f "$log"
+echo "$passed passed, $failed failed"
+exit $status
