@@ -8,11 +8,11 @@ namespace HyperSearch.Bench;
 
 /// <summary>
 /// Seed-model training-step throughput against the 2048² matmul roof, fp32 and (where the CPU has it)
-/// bf16 mixed precision, plus the accuracy bf16 costs. Options: --batch 256, --steps 12, --rounds 3,
-/// --threads N, --accuracy-epochs 1 (0 skips the accuracy comparison), --seed 1.
-/// Rounds interleave roof and step measurements so both see the same machine load; each figure is the
-/// best of its rounds. A step is everything a trial does per batch: batch assembly from the shared
-/// dataset, forward, loss, backward, optimizer update.
+/// bf16 mixed precision, plus the accuracy bf16 costs. Options: --batch 256, --samples 24, --threads N,
+/// --accuracy-epochs 1 (0 skips the accuracy comparison), --no-bf16, --seed 1.
+/// Roof matmuls and training steps alternate one sample each, so both see the same load from whatever
+/// else shares the cores, and both are summarized by their median. A step is everything a trial does
+/// per batch: batch assembly from the shared dataset, forward, loss, backward, optimizer update.
 /// </summary>
 internal static class TrainThroughputBenchmark
 {
