@@ -4,6 +4,8 @@ using HyperSearch.Bench;
 var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ordinal)
 {
     ["train-throughput"] = TrainThroughputBenchmark.RunAsync,
+    ["fashion-accuracy"] = HyperSearch.Bench.Training.FashionAccuracyBenchmark.RunAsync,
+    ["memory"] = HyperSearch.Bench.Training.MemoryBenchmark.RunAsync,
     ["algorithms"] = AlgorithmsBenchmark.RunAsync,
     ["scheduler-overhead"] = SchedulerOverheadBenchmark.RunAsync,
 };

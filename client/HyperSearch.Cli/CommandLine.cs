@@ -24,6 +24,7 @@ public static class CommandLine
           hypersearch knobs
               list the training knobs a spec's training and space sections can set
         {SearchCommands.Usage}
+        {ResultCommands.Usage}
 
         exit codes: 0 success, 1 failure, 2 bad input
         """;
@@ -32,7 +33,8 @@ public static class CommandLine
     {
         try
         {
-            var parsed = new CliArguments(args, Flags);
+            // -o is the one short option: the output of export, report and model export.
+            var parsed = new CliArguments(args.Select(a => a == "-o" ? "--output" : a).ToArray(), Flags);
             if (parsed.Positionals.Count == 0 || parsed.Flag("help"))
             {
                 stdout.WriteLine(Help);
@@ -42,10 +44,15 @@ public static class CommandLine
             return parsed.Positionals[0] switch
             {
                 "run" => await RunCommand.RunAsync(parsed, stdout),
+                "search" when parsed.Positionals.ElementAtOrDefault(1) == "export" => await ResultCommands.ExportAsync(parsed, stdout),
+                "search" when parsed.Positionals.ElementAtOrDefault(1) == "diagnose" => await ResultCommands.DiagnoseAsync(parsed, stdout, 2),
                 "search" => await SearchCommands.RunAsync(parsed, stdout),
+                "diagnose" => await ResultCommands.DiagnoseAsync(parsed, stdout, 1),
+                "report" => await ResultCommands.ReportAsync(parsed, stdout),
+                "model" => await ResultCommands.ModelAsync(parsed, stdout),
                 "validate" => Validate(parsed, stdout),
                 "knobs" => KnobsCommand.Run(parsed, stdout),
-                var other => throw new UsageException($"unknown command '{other}' (expected run, search, validate or knobs; see --help)"),
+                var other => throw new UsageException($"unknown command '{other}' (expected run, search, report, diagnose, model, validate or knobs; see --help)"),
             };
         }
         catch (SpecException e)

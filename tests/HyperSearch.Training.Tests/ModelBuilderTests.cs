@@ -15,6 +15,15 @@ public sealed class ModelBuilderTests
     }
 
     [Fact]
+    public void Seed_model_training_step_is_about_115_6_mflop_per_image()
+    {
+        // Forward: conv1 2·9·64·26², conv2 2·4·64·256·12², dense 2·9216·1024, output 2·1024·10; a step is three forwards.
+        long forward = 2L * 9 * 64 * 26 * 26 + 2L * 4 * 64 * 256 * 12 * 12 + 2L * 9216 * 1024 + 2L * 1024 * 10;
+        Assert.Equal(3 * forward, ModelBuilder.TrainingFlopsPerImage(TrialConfig.Seed, Fashion));
+        Assert.Equal(115.6, ModelBuilder.TrainingFlopsPerImage(TrialConfig.Seed, Fashion) / 1e6, 1);
+    }
+
+    [Fact]
     public void A_feature_map_that_shrinks_to_nothing_is_rejected_naming_the_layer()
     {
         var c = TrialConfig.Seed with { ConvLayers = [new(8, 3), new(8, 3), new(8, 3)] };

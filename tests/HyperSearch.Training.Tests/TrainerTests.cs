@@ -114,6 +114,27 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void Training_settings_out_of_range_are_failed_results_naming_the_knob()
+    {
+        var outcome = Run(Small with { BatchSize = 0 }, new TrialRunOptions(Seed: 1));
+        Assert.Equal(TrialOutcomeKind.Failed, outcome.Kind);
+        Assert.Contains("batch_size", outcome.FailureReason);
+        Assert.Equal("dropout", Assert.Throws<ConfigException>(() => ModelBuilder.Validate(Small with { Dropout = 1 }, Tiny.Value.Info)).Key);
+    }
+
+    [Fact]
+    public void Without_a_validation_split_metrics_are_nan_and_checkpoints_still_work()
+    {
+        var data = DatasetCatalog.Load(new DatasetOptions("npz", TestFiles.WriteSyntheticNpz(TestFiles.TempDirectory(), 100, 20), ValidationFraction: 0));
+        var dir = TestFiles.TempDirectory();
+        var first = TrialTrainer.Run(Small with { Epochs = 2 }, data, new TrialRunOptions(1, dir), _ => false, CancellationToken.None);
+        Assert.True(double.IsNaN(first.Epochs[0].ValAccuracy));
+        var resumed = TrialTrainer.Run(Small with { Epochs = 2 }, data, new TrialRunOptions(1, dir, Resume: true), _ => true, CancellationToken.None);
+        Assert.Equal(TrialOutcomeKind.Completed, resumed.Kind);
+        Assert.Equal(2, resumed.Epochs.Count);
+    }
+
+    [Fact]
     public void Without_keep_final_model_the_checkpoint_is_removed_when_done()
     {
         var dir = TestFiles.TempDirectory();

@@ -1,12 +1,16 @@
 using System.Net;
+using HyperSearch.Silo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace HyperSearch.Cli.Commands;
 
-/// <summary>An Orleans client connected to a running cluster through its gateways
-/// (--gateway host:port, repeatable, or HYPERSEARCH_GATEWAY=host:port[,host:port]).</summary>
+/// <summary>An Orleans client connected to a running cluster, either through static gateways (--gateway host:port,
+/// repeatable, or HYPERSEARCH_GATEWAY=host:port[,host:port]) or by finding the live gateways in the cluster's Redis
+/// membership table (--redis host:port or HYPERSEARCH_REDIS; password from --redis-password-file,
+/// HYPERSEARCH_REDIS_PASSWORD_FILE or REDIS_PASSWORD). TLS (--tls-cert, --tls-key, --tls-ca or HYPERSEARCH_TLS_*)
+/// when the cluster requires it.</summary>
 internal sealed class ClusterConnection(IHost host) : IAsyncDisposable
 {
     public IGrainFactory Grains { get; } = host.Services.GetRequiredService<IClusterClient>();
@@ -15,42 +19,84 @@ internal sealed class ClusterConnection(IHost host) : IAsyncDisposable
     public static Func<Task<ClusterConnection>> Prepare(CliArguments args, bool verbose)
     {
         var gateways = args.Options("gateway").SelectMany(g => g.Split(',')).ToList();
-        if (gateways.Count == 0)
+        var redis = args.Option("redis") ?? Environment.GetEnvironmentVariable("HYPERSEARCH_REDIS");
+        var redisPasswordFile = args.Option("redis-password-file") ?? Environment.GetEnvironmentVariable("HYPERSEARCH_REDIS_PASSWORD_FILE");
+        var tls = new TlsFileOptions
+        {
+            CertificateFile = args.Option("tls-cert") ?? Environment.GetEnvironmentVariable("HYPERSEARCH_TLS_CERT"),
+            KeyFile = args.Option("tls-key") ?? Environment.GetEnvironmentVariable("HYPERSEARCH_TLS_KEY"),
+            CaFile = args.Option("tls-ca") ?? Environment.GetEnvironmentVariable("HYPERSEARCH_TLS_CA"),
+        };
+        if (gateways.Count > 0 && args.Option("redis") is not null)
+        {
+            throw new UsageException("give either --gateway or --redis, not both");
+        }
+
+        if (gateways.Count == 0 && string.IsNullOrWhiteSpace(redis))
         {
             gateways = (Environment.GetEnvironmentVariable("HYPERSEARCH_GATEWAY") ?? "127.0.0.1:30000").Split(',').ToList();
         }
 
-        var endpoints = gateways.Select(ParseEndpoint).ToArray();
+        if (tls.Enabled != !string.IsNullOrWhiteSpace(tls.CaFile))
+        {
+            throw new UsageException("TLS needs both --tls-cert (with --tls-key unless the PEM holds the key) and --tls-ca");
+        }
+
         var serviceId = args.Option("service-id") ?? Environment.GetEnvironmentVariable("HYPERSEARCH_SERVICE_ID") ?? "hypersearch";
         var clusterId = args.Option("cluster-id") ?? Environment.GetEnvironmentVariable("HYPERSEARCH_CLUSTER_ID") ?? "dev";
         var connectTimeout = TimeSpan.FromSeconds(args.IntOption("connect-timeout") ?? 15);
-
-        return () => ConnectAsync(gateways, endpoints, serviceId, clusterId, connectTimeout, verbose);
+        var target = new Target(gateways.Count > 0 ? gateways : null, gateways.Count > 0 ? null : redis, redisPasswordFile, tls, serviceId, clusterId);
+        var endpoints = target.Gateways?.Select(ParseEndpoint).ToArray();
+        return () => ConnectAsync(target, endpoints, connectTimeout, verbose);
     }
 
-    private static async Task<ClusterConnection> ConnectAsync(List<string> gateways, IPEndPoint[] endpoints, string serviceId, string clusterId, TimeSpan connectTimeout, bool verbose)
+    private sealed record Target(List<string>? Gateways, string? Redis, string? RedisPasswordFile, TlsFileOptions Tls, string ServiceId, string ClusterId)
+    {
+        /// <summary>Where we tried to connect, for error messages: never the Redis password.</summary>
+        public string Describe() => Gateways is not null
+            ? $"{string.Join(", ", Gateways)} (service {ServiceId}, cluster {ClusterId})"
+            : $"redis {RedisConnection.Describe(StackExchange.Redis.ConfigurationOptions.Parse(Redis!))} (service {ServiceId}, cluster {ClusterId})";
+    }
+
+    private static async Task<ClusterConnection> ConnectAsync(Target target, IPEndPoint[]? endpoints, TimeSpan connectTimeout, bool verbose)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Critical);
-        builder.UseOrleansClient(client =>
-        {
-            client.UseStaticClustering(endpoints);
-            client.Configure<Orleans.Configuration.ClusterOptions>(o =>
-            {
-                o.ServiceId = serviceId;
-                o.ClusterId = clusterId;
-            });
-        });
-        var host = builder.Build();
+        IHost? host = null;
         try
         {
+            builder.UseOrleansClient(client =>
+            {
+                if (endpoints is not null)
+                {
+                    client.UseStaticClustering(endpoints);
+                }
+                else
+                {
+                    var redis = RedisConnection.Create(target.Redis!, target.RedisPasswordFile);
+                    client.UseRedisClustering(o => o.ConfigurationOptions = redis);
+                }
+
+                client.Configure<Orleans.Configuration.ClusterOptions>(o =>
+                {
+                    o.ServiceId = target.ServiceId;
+                    o.ClusterId = target.ClusterId;
+                });
+                if (target.Tls.Enabled)
+                {
+                    var certificate = TlsFiles.LoadCertificate(target.Tls);
+                    var authorities = TlsFiles.LoadAuthorities(target.Tls);
+                    client.UseTls(tls => TlsFiles.Configure(tls, certificate, authorities));
+                }
+            });
+            host = builder.Build();
             using var timeout = new CancellationTokenSource(connectTimeout);
             await host.StartAsync(timeout.Token);
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not UsageException)
         {
-            host.Dispose();
-            throw new ConnectionException($"cannot connect to the cluster at {string.Join(", ", gateways)} (service {serviceId}, cluster {clusterId}): {e.GetBaseException().Message}");
+            host?.Dispose();
+            throw new ConnectionException($"cannot connect to the cluster at {target.Describe()}: {e.GetBaseException().Message}");
         }
 
         return new ClusterConnection(host);

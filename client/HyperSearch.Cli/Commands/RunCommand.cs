@@ -6,6 +6,7 @@ using HyperSearch.Contracts.Grains;
 using HyperSearch.Contracts.Trials;
 using HyperSearch.Silo.Hosting;
 using HyperSearch.Silo.Specs;
+using HyperSearch.Training;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -30,8 +31,15 @@ internal static class RunCommand
         var id = args.Option("id");
         args.RejectUnknown();
 
-        // Validate completely before anything starts.
+        // Validate completely before anything starts, including the data itself: splits that disagree in scale
+        // are refused here, before any compute is spent. The loaded dataset stays cached for the trials.
         var spec = SpecLoader.Load(specPath, dataDirectory);
+        if (!spec.Trainer.IsCommand)
+        {
+            TorchRuntime.Initialize(threads);
+            SpecLoader.Preflight(spec, specPath, dataDirectory);
+        }
+
         var searchId = id ?? NewSearchId(spec.Name);
         var runDir = RunDirectory.Create(runRoot, searchId);
         runDir.WriteSpec(File.ReadAllText(specPath));
@@ -80,8 +88,7 @@ internal static class RunCommand
             }
 
             await search.StartAsync(spec);
-            var printer = json ? null : new ProgressPrinter(stdout);
-            var (status, trials) = await SearchWatcher.WatchAsync(grains, searchId, printer, runDir, TimeSpan.FromMilliseconds(500));
+            var (status, trials) = await LiveWatch.WatchAsync(grains, searchId, stdout, json, runDir, TimeSpan.FromMilliseconds(500));
 
             if (json)
             {
@@ -92,6 +99,7 @@ internal static class RunCommand
                 var console = ConsoleFactory.For(stdout);
                 ResultPrinter.PrintLeaderboard(console, status, trials);
                 ResultPrinter.PrintOutcome(console, status, runDir.Path);
+                ResultCommands.Print(stdout, Diagnostics.SearchDiagnostics.Check(trials, Results.SearchResults.ClassesOf(spec)));
             }
 
             return status.State == SearchState.Completed ? 0 : ExitCodes.Failure;

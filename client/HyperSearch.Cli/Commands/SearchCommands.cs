@@ -13,7 +13,8 @@ internal static class SearchCommands
     public const string Usage = """
         hypersearch search start SPEC [--id ID] [--wait] [--skip-data-check] [--data-dir DIR]
         hypersearch search status ID | watch ID | list | cancel ID | best ID | trials ID
-          common: [--gateway HOST:PORT]... [--service-id S] [--cluster-id C] [--connect-timeout SECONDS] [--json] [--verbose]
+          common: [--gateway HOST:PORT]... | [--redis HOST:PORT [--redis-password-file FILE]]
+                  [--tls-cert PEM --tls-key PEM --tls-ca PEM] [--service-id S] [--cluster-id C] [--connect-timeout SECONDS] [--json] [--verbose]
         """;
 
     public static async Task<int> RunAsync(CliArguments args, TextWriter stdout)
@@ -74,7 +75,7 @@ internal static class SearchCommands
             return 0;
         }
 
-        var (status, _) = await SearchWatcher.WatchAsync(cluster.Grains, searchId, json ? null : new ProgressPrinter(stdout), null, TimeSpan.FromSeconds(1));
+        var (status, _) = await LiveWatch.WatchAsync(cluster.Grains, searchId, stdout, json, null, TimeSpan.FromSeconds(1));
         PrintFinal(stdout, status, json);
         return status.State == SearchState.Completed ? 0 : ExitCodes.Failure;
     }
@@ -98,7 +99,7 @@ internal static class SearchCommands
                 return 0;
             case "watch":
             {
-                var (status, _) = await SearchWatcher.WatchAsync(cluster.Grains, searchId, json ? null : new ProgressPrinter(stdout), null, TimeSpan.FromSeconds(1));
+                var (status, _) = await LiveWatch.WatchAsync(cluster.Grains, searchId, stdout, json, null, TimeSpan.FromSeconds(1));
                 PrintFinal(stdout, status, json);
                 return status.State == SearchState.Completed ? 0 : ExitCodes.Failure;
             }

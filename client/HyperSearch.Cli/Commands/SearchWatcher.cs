@@ -8,14 +8,29 @@ namespace HyperSearch.Cli.Commands;
 internal static class SearchWatcher
 {
     public static async Task<(SearchStatus Status, IReadOnlyList<TrialRecord> Trials)> WatchAsync(
-        IGrainFactory grains, string searchId, ProgressPrinter? printer, RunDirectory? runDir, TimeSpan interval, CancellationToken stop = default)
+        IGrainFactory grains, string searchId, IProgressView? printer, RunDirectory? runDir, TimeSpan interval, CancellationToken stop = default)
     {
         var search = grains.GetGrain<ISearchGrain>(searchId);
         var lastSaved = DateTimeOffset.MinValue;
+        var failingSince = (DateTimeOffset?)null;
         while (true)
         {
-            var status = await search.GetStatusAsync();
-            var trials = await search.GetTrialsAsync();
+            SearchStatus status;
+            IReadOnlyList<TrialRecord> trials;
+            try
+            {
+                status = await search.GetStatusAsync();
+                trials = await search.GetTrialsAsync();
+                failingSince = null;
+            }
+            catch (Exception e) when (IsTransient(e) && DateTimeOffset.UtcNow - (failingSince ??= DateTimeOffset.UtcNow) < OutageTolerance)
+            {
+                // A silo (maybe the coordinator's or our gateway's) died: the client moves to another gateway and
+                // the coordinator reactivates from storage; keep following.
+                await Task.Delay(interval, CancellationToken.None);
+                continue;
+            }
+
             printer?.Update(status, trials);
             if (runDir is not null && (status.State.IsFinished() || DateTimeOffset.UtcNow - lastSaved > TimeSpan.FromSeconds(5)))
             {
@@ -31,4 +46,11 @@ internal static class SearchWatcher
             await Task.Delay(interval, CancellationToken.None);
         }
     }
+
+    /// <summary>How long the watcher rides out a cluster it cannot reach before giving up.</summary>
+    private static readonly TimeSpan OutageTolerance = TimeSpan.FromMinutes(2);
+
+    private static bool IsTransient(Exception e) =>
+        e is SiloUnavailableException or TimeoutException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException or GatewayTooBusyException
+        || (e is OrleansException && e.Message.Contains("unavailable", StringComparison.OrdinalIgnoreCase));
 }

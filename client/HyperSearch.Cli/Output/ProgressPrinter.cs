@@ -5,7 +5,7 @@ namespace HyperSearch.Cli.Output;
 
 /// <summary>Live progress as plain lines: one per epoch reported and per trial that ends, so it reads the same
 /// in a terminal, a log file or CI.</summary>
-internal sealed class ProgressPrinter(TextWriter output)
+internal sealed class ProgressPrinter(TextWriter output) : IProgressView
 {
     private readonly Dictionary<int, int> _epochsSeen = [];
     private readonly HashSet<int> _ended = [];

@@ -23,11 +23,14 @@ public sealed record TestResult(
     [property: Id(2)] int Count);
 
 /// <summary>How a trial attempt ended, as its worker reports it.</summary>
+/// <param name="Epochs">Every epoch the attempt reported (restored ones included), so the final record is whole even
+/// if the coordinator moved while the attempt ran; null when the runner does not know them.</param>
 [GenerateSerializer, Immutable, Alias("HyperSearch.TrialOutcomeReport")]
 public sealed record TrialOutcomeReport(
     [property: Id(0)] TrialState State,
     [property: Id(1)] string? FailureReason,
-    [property: Id(2)] long? ParameterCount);
+    [property: Id(2)] long? ParameterCount,
+    [property: Id(3)] IReadOnlyList<EpochMetrics>? Epochs = null);
 
 /// <summary>The coordinator's answer to an epoch report.</summary>
 public enum EpochDecision

@@ -101,10 +101,11 @@ public sealed class SearchCoordinator
 
         SetState(trial, TrialState.Running);
         trial.Attempt++;
+        trial.LeaseToken = Token(trial.Attempt);
         trial.Worker = worker;
         trial.StartedAt ??= now;
         _lastHeartbeat[trial.Number] = now;
-        return ToWork(trial, WorkKind.Train, trial.Attempt, resume: trial.Attempt > 1);
+        return ToWork(trial, WorkKind.Train, trial.LeaseToken, resume: trial.Attempt > 1);
     }
 
     private WorkItem? LeaseEvaluation(DateTimeOffset now)
@@ -116,9 +117,22 @@ public sealed class SearchCoordinator
 
         _state.EvaluationLeased = true;
         _state.EvaluationAttempt++;
+        _state.EvaluationToken = Token(_state.EvaluationAttempt);
         _lastHeartbeat[-1] = now;
         var trial = _state.Trials[winner];
-        return ToWork(trial, WorkKind.EvaluateTest, _state.EvaluationAttempt, resume: false);
+        return ToWork(trial, WorkKind.EvaluateTest, _state.EvaluationToken, resume: false);
+    }
+
+    private int Token(int attempt) => checked(_state.Generation * 10_000 + attempt % 10_000);
+
+    /// <summary>Completes an attempt's curve from what its worker saw (reports are acknowledged before they are
+    /// durable, so a coordinator that moved may have missed some).</summary>
+    private static void AdoptCurve(TrialEntry trial, IReadOnlyList<EpochMetrics>? epochs)
+    {
+        if (epochs is { Count: > 0 } && epochs.Count >= trial.Epochs.Count)
+        {
+            trial.Epochs = epochs.ToList();
+        }
     }
 
     private TrialEntry? CreateTrial()
@@ -153,13 +167,13 @@ public sealed class SearchCoordinator
         kind,
         trial.Parameters,
         Spec,
-        Path.Combine(_state.CheckpointRoot, $"trial-{trial.Number:D4}"),
+        CheckpointRetention.FolderOf(_state, trial.Number),
         resume);
 
-    private bool IsCurrent(int trialNumber, int attempt, out TrialEntry trial)
+    private bool IsCurrent(int trialNumber, int token, out TrialEntry trial)
     {
         trial = trialNumber >= 0 && trialNumber < _state.Trials.Count ? _state.Trials[trialNumber] : null!;
-        return trial is not null && trial.State == TrialState.Running && trial.Attempt == attempt;
+        return trial is not null && trial.State == TrialState.Running && trial.LeaseToken == token;
     }
 
     public bool Heartbeat(int trialNumber, int attempt, DateTimeOffset now)
@@ -209,6 +223,7 @@ public sealed class SearchCoordinator
 
         trial.FailureReason = outcome.FailureReason;
         trial.ParameterCount = outcome.ParameterCount ?? trial.ParameterCount;
+        AdoptCurve(trial, outcome.Epochs);
         SetState(trial, outcome.State);
         trial.EndedAt = now;
         _lastHeartbeat.Remove(trialNumber);
@@ -268,7 +283,7 @@ public sealed class SearchCoordinator
 
     public bool HeartbeatEvaluation(int attempt, DateTimeOffset now)
     {
-        if (_state.State != SearchState.EvaluatingWinner || attempt != _state.EvaluationAttempt)
+        if (_state.State != SearchState.EvaluatingWinner || attempt != _state.EvaluationToken)
         {
             return false;
         }
@@ -279,7 +294,7 @@ public sealed class SearchCoordinator
 
     public void ReportTest(int trialNumber, int attempt, TestResult? result, string? failure, DateTimeOffset now)
     {
-        if (_state.State != SearchState.EvaluatingWinner || attempt != _state.EvaluationAttempt || trialNumber != _state.WinnerNumber)
+        if (_state.State != SearchState.EvaluatingWinner || attempt != _state.EvaluationToken || trialNumber != _state.WinnerNumber)
         {
             return;
         }
@@ -381,9 +396,9 @@ public sealed class SearchCoordinator
         _lastHeartbeat.Clear();
     }
 
-    /// <summary>Running trials (number, attempt) that must be told to stop now.</summary>
+    /// <summary>Running trials (number, lease token) that must be told to stop now.</summary>
     public IReadOnlyList<(int Number, int Attempt)> TrialsToCancel() =>
-        Stopping ? _running.Order().Select(n => (n, _state.Trials[n].Attempt)).ToList() : [];
+        Stopping ? _running.Order().Select(n => (n, _state.Trials[n].LeaseToken)).ToList() : [];
 
     public double? Objective(TrialEntry trial) => trial.Epochs.Count == 0 ? null : trial.Epochs[^1].Get(Settings.Metric);
 

@@ -1,6 +1,7 @@
 using HyperSearch.Grains.Persistence;
 using HyperSearch.Grains.Trials;
 using HyperSearch.Grains.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -8,32 +9,50 @@ namespace HyperSearch.Grains.Search;
 
 /// <summary>The coordinator of one search. Reentrant: every decision is synchronous between awaits, and writes
 /// are group-committed, so slot calls never queue behind a storage write.</summary>
+/// <remarks>A reminder (<see cref="ReminderName"/>) reactivates an unfinished search after every silo restarted;
+/// activation alone re-drives it (lease expiry, stop conditions). It is removed when the search finishes.</remarks>
 [Reentrant]
 public sealed class SearchGrain(
     [PersistentState("search", StorageNames.Searches)] IPersistentState<SearchGrainState> persisted,
     IOptions<CoordinatorOptions> options,
     HyperSearchMetrics metrics,
     TimeProvider clock,
-    ILogger<SearchGrain> logger) : Grain, ISearchGrain
+    Orleans.Serialization.Serializer serializer,
+    ILogger<SearchGrain> logger) : Grain, ISearchGrain, IRemindable
 {
-    private readonly GroupCommit _commit = new(persisted.WriteStateAsync);
+    public const string ReminderName = "drive";
+
+    private readonly TrialTableCodec _codec = new(serializer);
+    private GroupCommit? _commitField;
     private SearchCoordinator? _coordinator;
     private bool? _advertisedWork;
     private IGrainTimer? _tick;
+    private bool _finishedHandled;
 
     private string SearchId => this.GetPrimaryKeyString();
 
     private DateTimeOffset Now => clock.GetUtcNow();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    private GroupCommit Commit => _commitField ??= new GroupCommit(() =>
+    {
+        // Encoding happens when the write starts, so it captures every change made before it.
+        _codec.Encode(persisted.State);
+        return persisted.WriteStateAsync();
+    });
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (persisted.State.Spec is not null)
         {
+            _codec.Decode(persisted.State);
+
+            // A new generation before serving anything: leases the previous activation handed out but never
+            // persisted can then never be confused with new ones.
+            persisted.State.Generation++;
+            await Commit.CommitAsync();
             _coordinator = new SearchCoordinator(SearchId, persisted.State, Now);
             StartTicking();
         }
-
-        return Task.CompletedTask;
     }
 
     public async Task StartAsync(SearchSpec spec)
@@ -49,15 +68,26 @@ public sealed class SearchGrain(
         }
 
         persisted.State.Spec = spec;
+        persisted.State.Generation = 1;
         persisted.State.StartedAt = Now;
         persisted.State.State = SearchState.Running;
         persisted.State.CheckpointRoot = Path.Combine(options.Value.CheckpointDirectory, SearchId);
         _coordinator = new SearchCoordinator(SearchId, persisted.State, Now);
-        await _commit.CommitAsync();
+        await Commit.CommitAsync();
         await Registry.RegisterAsync(new SearchSummary(SearchId, spec.Name, SearchState.Running, persisted.State.StartedAt));
         logger.LogInformation("search {SearchId} ({Name}) started: {Sampler}/{Scheduler}, {MaxTrials} trials", SearchId, spec.Name, spec.Search.Sampler, spec.Search.Scheduler, spec.Search.MaxTrials);
         StartTicking();
+        await SetReminderAsync(register: true);
         await AfterChangeAsync();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        // Being activated was the point: OnActivateAsync rebuilt the coordinator and started the tick.
+        if (persisted.State.Spec is null || persisted.State.State.IsFinished())
+        {
+            await SetReminderAsync(register: false);
+        }
     }
 
     public Task<SearchStatus> GetStatusAsync() => Task.FromResult(Coordinator.ToStatus(SearchId));
@@ -88,7 +118,8 @@ public sealed class SearchGrain(
                 metrics.TrialStarted(SearchId);
             }
 
-            await AfterChangeAsync();
+            // Not awaited to durability: a lease lost with this activation is fenced by the next generation.
+            await AfterChangeAsync(durable: false);
         }
         else if (_advertisedWork == true)
         {
@@ -110,7 +141,9 @@ public sealed class SearchGrain(
         if (decision != EpochDecision.Fenced)
         {
             metrics.EpochReported(SearchId, trialNumber, epoch);
-            await AfterChangeAsync();
+
+            // Not awaited to durability: the attempt's final report carries its whole curve.
+            await AfterChangeAsync(durable: false);
         }
 
         return decision;
@@ -173,11 +206,19 @@ public sealed class SearchGrain(
     }
 
     /// <summary>Persists, tells idle slots whether there is work, and stops trials a stop condition ended.</summary>
-    private async Task AfterChangeAsync()
+    private async Task AfterChangeAsync(bool durable = true)
     {
         var coordinator = Coordinator;
         metrics.ObserveSearch(SearchId, coordinator);
-        await _commit.CommitAsync();
+        var committed = Commit.CommitAsync();
+        if (durable)
+        {
+            await committed;
+        }
+        else
+        {
+            _ = ObserveAsync(committed);
+        }
 
         foreach (var (number, attempt) in coordinator.TrialsToCancel())
         {
@@ -195,6 +236,66 @@ public sealed class SearchGrain(
         if (persisted.State.State.IsFinished())
         {
             metrics.SearchFinished(SearchId);
+            await OnFinishedAsync();
+        }
+    }
+
+    private async Task ObserveAsync(Task write)
+    {
+        try
+        {
+            await write;
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "search {SearchId}: state write failed; the next one retries", SearchId);
+        }
+    }
+
+    /// <summary>Once per activation of a finished search: drop the reminder and apply the checkpoint retention policy.</summary>
+    private async Task OnFinishedAsync()
+    {
+        if (_finishedHandled)
+        {
+            return;
+        }
+
+        _finishedHandled = true;
+        await SetReminderAsync(register: false);
+        var keep = options.Value.KeepCheckpoints;
+        var coordinator = Coordinator;
+        var deleted = await Task.Run(() => CheckpointRetention.Apply(persisted.State, keep, coordinator.Objective, logger));
+        if (deleted > 0)
+        {
+            logger.LogInformation("search {SearchId}: deleted the checkpoints of {Deleted} trial(s), kept the best {Keep}", SearchId, deleted, keep);
+        }
+    }
+
+    /// <summary>Registers or removes the coordinator reminder; a silo without a reminder service (in-process tests)
+    /// simply runs without it.</summary>
+    private async Task SetReminderAsync(bool register)
+    {
+        if (ServiceProvider.GetService<IReminderTable>() is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (register)
+            {
+                var period = options.Value.ReminderPeriod;
+                await this.RegisterOrUpdateReminder(ReminderName, period, period);
+            }
+            else if (await this.GetReminder(ReminderName) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The lease timer still drives a live search; only a full restart needs the reminder.
+            logger.LogWarning(e, "search {SearchId}: could not {Action} its reminder", SearchId, register ? "register" : "remove");
         }
     }
 }

@@ -5,7 +5,13 @@ namespace HyperSearch.Grains.Search;
 public sealed class SearchGrainState
 {
     [Id(0)] public SearchSpec? Spec { get; set; }
-    [Id(1)] public List<TrialEntry> Trials { get; set; } = [];
+
+    /// <summary>The trial table in memory. Persisted as <see cref="TrialBlobs"/>: finished trials never change, so
+    /// their serialized form is cached and a write costs a copy of bytes, not a serialization of every trial.</summary>
+    [field: NonSerialized]
+    public List<TrialEntry> Trials { get; set; } = [];
+
+    [Id(1)] public List<byte[]> TrialBlobs { get; set; } = [];
     [Id(2)] public SearchState State { get; set; }
     [Id(3)] public string? StopReason { get; set; }
     [Id(4)] public DateTimeOffset StartedAt { get; set; }
@@ -19,6 +25,12 @@ public sealed class SearchGrainState
     [Id(11)] public SearchState? FinalStateAfterStop { get; set; }
     [Id(12)] public string CheckpointRoot { get; set; } = "";
     [Id(13)] public string? EvaluationFailure { get; set; }
+
+    /// <summary>Bumped each time the coordinator activates. Lease tokens embed it, so a lease handed out by an
+    /// activation that died before persisting it can never collide with one handed out later.</summary>
+    [Id(14)] public int Generation { get; set; }
+
+    [Id(15)] public int EvaluationToken { get; set; }
 }
 
 [GenerateSerializer, Alias("HyperSearch.TrialEntry")]
@@ -34,4 +46,7 @@ public sealed class TrialEntry
     [Id(7)] public string? Worker { get; set; }
     [Id(8)] public DateTimeOffset? StartedAt { get; set; }
     [Id(9)] public DateTimeOffset? EndedAt { get; set; }
+
+    /// <summary>The fencing token of the current lease: generation × 10,000 + attempt.</summary>
+    [Id(10)] public int LeaseToken { get; set; }
 }

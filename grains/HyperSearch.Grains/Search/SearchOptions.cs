@@ -12,6 +12,14 @@ public sealed class CoordinatorOptions
     /// <summary>How often the coordinator checks time budgets and leases.</summary>
     public TimeSpan TickInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>When a search finishes, the checkpoints of its best this-many completed trials are kept (the winner
+    /// always) and the others deleted; negative keeps everything.</summary>
+    public int KeepCheckpoints { get; set; } = 3;
+
+    /// <summary>Period of the coordinator reminder that reactivates an unfinished search after a full restart
+    /// (Orleans enforces at least one minute).</summary>
+    public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Root of the per-search checkpoint folders; every training silo must see the same files.</summary>
     public string CheckpointDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "hypersearch", "checkpoints");
 }

@@ -1,16 +1,37 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using HyperSearch.Grains.Search;
 
 namespace HyperSearch.Grains.Telemetry;
 
-/// <summary>The HyperSearch meter. Series are labelled by search id only, except the per-trial accuracy gauge,
-/// whose series disappear when the trial ends.</summary>
+/// <summary>The HyperSearch meter. Search-level series are labelled by search id only; the per-trial accuracy gauge
+/// is the one trial-level series, and it disappears when the trial ends.</summary>
+/// <remarks>
+/// The OpenTelemetry Prometheus exporter turns '.' into '_', appends the unit ("s" → <c>_seconds</c>) and
+/// <c>_total</c> to counters, so the instruments below appear as <c>hypersearch_trials_started_total</c>,
+/// <c>hypersearch_epoch_duration_seconds_bucket/_sum/_count</c>, <c>hypersearch_trials_running</c> etc.; the names
+/// the alert rules and the dashboard query are listed in k8s/monitoring/metrics.txt. No other instrument here may
+/// carry a unit, or its exported name would change.
+///
+/// Search gauges are published by the silo that hosts the search's coordinator grain. A running coordinator
+/// observes its search every tick; when it has not done so for <see cref="StaleAfter"/> (its grain moved to
+/// another silo, or this silo lost it), this silo stops publishing that search, so that sums over silos do not
+/// count it twice. A finished search keeps its state series here until the silo restarts.
+/// </remarks>
 public sealed class HyperSearchMetrics : IDisposable
 {
     public const string MeterName = "HyperSearch";
 
+    /// <summary>How long a running search's gauges outlive the last observation of its coordinator.</summary>
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(1);
+
+    /// <summary>Epoch wall time buckets, in seconds: a tiny model on a subset takes about a second, a large one
+    /// on the full dataset many minutes.</summary>
+    private static readonly double[] EpochBuckets = [0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600];
+
     private readonly Meter _meter;
+    private readonly TimeProvider _clock;
     private readonly Counter<long> _started;
     private readonly Counter<long> _completed;
     private readonly Counter<long> _pruned;
@@ -18,58 +39,62 @@ public sealed class HyperSearchMetrics : IDisposable
     private readonly Counter<long> _cancelled;
     private readonly Histogram<double> _epochSeconds;
     private readonly ConcurrentDictionary<string, SearchGauges> _searches = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<(string Search, int Trial), double> _trialAccuracy = new();
+    private readonly ConcurrentDictionary<string, bool> _countersCreated = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Search, int Trial), TrialGauges> _trials = new();
     private int _slots;
     private int _slotsBusy;
-    private double _imagesPerSecond;
 
-    public HyperSearchMetrics(IMeterFactory meterFactory)
+    public HyperSearchMetrics(IMeterFactory meterFactory, TimeProvider clock)
     {
+        _clock = clock;
         _meter = meterFactory.Create(MeterName);
-        _started = _meter.CreateCounter<long>("hypersearch.trials.started", description: "Trials handed to a training slot (first attempts)");
+        _started = _meter.CreateCounter<long>("hypersearch.trials.started", description: "Trial attempts handed to a training slot");
         _completed = _meter.CreateCounter<long>("hypersearch.trials.completed", description: "Trials that trained every epoch");
         _pruned = _meter.CreateCounter<long>("hypersearch.trials.pruned", description: "Trials stopped early by the scheduler");
         _failed = _meter.CreateCounter<long>("hypersearch.trials.failed", description: "Trials that failed");
         _cancelled = _meter.CreateCounter<long>("hypersearch.trials.cancelled", description: "Trials cancelled by a stop condition or the user");
-        _epochSeconds = _meter.CreateHistogram<double>("hypersearch.epoch.duration", unit: "s", description: "Wall time of one training epoch");
-        _meter.CreateObservableGauge("hypersearch.trials.running", () => SearchSeries(g => g.Running), description: "Trials running now");
-        _meter.CreateObservableGauge("hypersearch.trials.queued", () => SearchSeries(g => g.Queued), description: "Trials waiting for a slot");
-        _meter.CreateObservableGauge("hypersearch.search.best_val_accuracy", () => SearchSeries(g => g.Best), description: "Best objective of a completed trial");
-        _meter.CreateObservableGauge("hypersearch.search.state", StateSeries, description: "1 for the search's current state");
+        _epochSeconds = _meter.CreateHistogram("hypersearch.epoch.duration", unit: "s", description: "Wall time of one training epoch",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = EpochBuckets });
+        _meter.CreateObservableGauge("hypersearch.trials.running", () => SearchSeries(g => g.Running), description: "Trials of the search running now");
+        _meter.CreateObservableGauge("hypersearch.trials.queued", () => SearchSeries(g => g.Queued), description: "Trials of the search waiting for a slot");
+        _meter.CreateObservableGauge("hypersearch.search.best_val_accuracy", () => SearchSeries(g => g.BestValAccuracy), description: "Validation accuracy of the search's best completed trial");
+        _meter.CreateObservableGauge("hypersearch.search.state", StateSeries, description: "1 for the search's current state, 0 for the others");
         _meter.CreateObservableGauge("hypersearch.trial.val_accuracy", TrialSeries, description: "Latest validation accuracy of each running trial");
         _meter.CreateObservableGauge("hypersearch.training.slots", () => Volatile.Read(ref _slots), description: "Training slots on this silo");
-        _meter.CreateObservableGauge("hypersearch.training.slots.busy", () => Volatile.Read(ref _slotsBusy), description: "Training slots running a trial");
-        _meter.CreateObservableGauge("hypersearch.training.images_per_second", () => Volatile.Read(ref _imagesPerSecond), description: "Training throughput of the last epoch reported");
+        _meter.CreateObservableGauge("hypersearch.training.slots.busy", () => Volatile.Read(ref _slotsBusy), description: "Training slots of this silo running a trial");
+        _meter.CreateObservableGauge("hypersearch.training.images_per_second", ImagesPerSecond, description: "Training throughput of the running trials this silo coordinates (latest epoch of each)");
     }
 
     public void SetSlots(int slots) => Volatile.Write(ref _slots, slots);
 
     public void SlotBusy(int delta) => Interlocked.Add(ref _slotsBusy, delta);
 
-    public void TrialStarted(string searchId) => _started.Add(1, Tag(searchId));
+    public void TrialStarted(string searchId)
+    {
+        EnsureCounters(searchId);
+        _started.Add(1, Tag(searchId));
+    }
 
     public void EpochReported(string searchId, int trial, EpochMetrics metrics)
     {
-        if (metrics.Get(EpochMetrics.EpochSeconds) is { } seconds)
+        EnsureCounters(searchId);
+        if (metrics.Get(EpochMetrics.EpochSeconds) is { } seconds && double.IsFinite(seconds) && seconds >= 0)
         {
             _epochSeconds.Record(seconds, Tag(searchId));
         }
 
-        if (metrics.Get(EpochMetrics.ImagesPerSecond) is { } rate)
-        {
-            Volatile.Write(ref _imagesPerSecond, rate);
-        }
-
-        if (metrics.Get(EpochMetrics.ValAccuracy) is { } accuracy)
-        {
-            _trialAccuracy[(searchId, trial)] = accuracy;
-        }
+        var accuracy = metrics.Get(EpochMetrics.ValAccuracy) is { } a && double.IsFinite(a) ? a : (double?)null;
+        var rate = metrics.Get(EpochMetrics.ImagesPerSecond) is { } r && double.IsFinite(r) ? r : (double?)null;
+        _trials.AddOrUpdate((searchId, trial),
+            _ => new TrialGauges(accuracy, rate),
+            (_, old) => new TrialGauges(accuracy ?? old.ValAccuracy, rate ?? old.ImagesPerSecond));
     }
 
     /// <summary>A trial attempt ended; a null state means it went back to the queue.</summary>
     public void TrialEnded(string searchId, int trial, TrialState? state)
     {
-        _trialAccuracy.TryRemove((searchId, trial), out _);
+        EnsureCounters(searchId);
+        _trials.TryRemove((searchId, trial), out _);
         var counter = state switch
         {
             TrialState.Completed => _completed,
@@ -83,25 +108,61 @@ public sealed class HyperSearchMetrics : IDisposable
 
     public void ObserveSearch(string searchId, SearchCoordinator coordinator)
     {
+        EnsureCounters(searchId);
         var best = coordinator.BestCompleted();
         _searches[searchId] = new SearchGauges(
             coordinator.RunningCount,
             coordinator.QueuedCount,
-            best is null ? null : coordinator.Objective(best),
-            coordinator.State.State);
+            best is null || best.Epochs.Count == 0 ? null : best.Epochs[^1].Get(EpochMetrics.ValAccuracy),
+            coordinator.State.State,
+            _clock.GetUtcNow());
     }
 
     public void SearchFinished(string searchId)
     {
-        foreach (var key in _trialAccuracy.Keys.Where(k => k.Search == searchId))
+        foreach (var key in _trials.Keys.Where(k => k.Search == searchId))
         {
-            _trialAccuracy.TryRemove(key, out _);
+            _trials.TryRemove(key, out _);
+        }
+    }
+
+    /// <summary>Creates the search's counter series at 0, so that increase() and rate() see its first trial.</summary>
+    private void EnsureCounters(string searchId)
+    {
+        if (_countersCreated.TryAdd(searchId, true))
+        {
+            var tag = Tag(searchId);
+            _started.Add(0, tag);
+            _completed.Add(0, tag);
+            _pruned.Add(0, tag);
+            _failed.Add(0, tag);
+            _cancelled.Add(0, tag);
+        }
+    }
+
+    /// <summary>The searches this silo publishes; drops running searches whose coordinator went quiet here.</summary>
+    private IEnumerable<KeyValuePair<string, SearchGauges>> LiveSearches()
+    {
+        var now = _clock.GetUtcNow();
+        foreach (var entry in _searches)
+        {
+            if (!entry.Value.State.IsFinished() && now - entry.Value.ObservedAt > StaleAfter)
+            {
+                if (_searches.TryRemove(entry))
+                {
+                    SearchFinished(entry.Key);
+                }
+
+                continue;
+            }
+
+            yield return entry;
         }
     }
 
     private IEnumerable<Measurement<double>> SearchSeries(Func<SearchGauges, double?> pick)
     {
-        foreach (var (id, gauges) in _searches)
+        foreach (var (id, gauges) in LiveSearches())
         {
             if (pick(gauges) is { } value)
             {
@@ -112,7 +173,7 @@ public sealed class HyperSearchMetrics : IDisposable
 
     private IEnumerable<Measurement<int>> StateSeries()
     {
-        foreach (var (id, gauges) in _searches)
+        foreach (var (id, gauges) in LiveSearches())
         {
             foreach (var state in Enum.GetValues<SearchState>())
             {
@@ -125,17 +186,24 @@ public sealed class HyperSearchMetrics : IDisposable
 
     private IEnumerable<Measurement<double>> TrialSeries()
     {
-        foreach (var ((search, trial), accuracy) in _trialAccuracy)
+        foreach (var ((search, trial), gauges) in _trials)
         {
-            yield return new Measurement<double>(accuracy,
-                new KeyValuePair<string, object?>("search_id", search),
-                new KeyValuePair<string, object?>("trial", trial.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            if (gauges.ValAccuracy is { } accuracy)
+            {
+                yield return new Measurement<double>(accuracy,
+                    new KeyValuePair<string, object?>("search_id", search),
+                    new KeyValuePair<string, object?>("trial", trial.ToString(CultureInfo.InvariantCulture)));
+            }
         }
     }
+
+    private double ImagesPerSecond() => _trials.Values.Sum(t => t.ImagesPerSecond ?? 0);
 
     private static KeyValuePair<string, object?> Tag(string searchId) => new("search_id", searchId);
 
     public void Dispose() => _meter.Dispose();
 
-    private sealed record SearchGauges(int Running, int Queued, double? Best, SearchState State);
+    private sealed record SearchGauges(int Running, int Queued, double? BestValAccuracy, SearchState State, DateTimeOffset ObservedAt);
+
+    private sealed record TrialGauges(double? ValAccuracy, double? ImagesPerSecond);
 }

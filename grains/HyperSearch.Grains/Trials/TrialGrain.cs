@@ -47,8 +47,11 @@ public sealed class TrialGrain(
     private async Task<TrialOutcomeReport> TrainAsync(ISearchGrain search, WorkItem work)
     {
         var lastDecision = EpochDecision.Continue;
+        var curve = new List<EpochMetrics>();
         async Task<bool> OnEpoch(EpochMetrics metrics)
         {
+            curve.RemoveAll(e => e.Epoch >= metrics.Epoch);
+            curve.Add(metrics);
             try
             {
                 lastDecision = await CoordinatorRetry.CallAsync(() => search.ReportEpochAsync(work.TrialNumber, work.Attempt, metrics), RetryBudget);
@@ -92,6 +95,8 @@ public sealed class TrialGrain(
             outcome = outcome with { State = TrialState.Cancelled };
         }
 
+        // A resumed attempt only reports new epochs; the coordinator already holds the earlier ones.
+        outcome = outcome with { Epochs = outcome.Epochs ?? (work.Resume ? null : curve) };
         await CoordinatorRetry.CallAsync(() => search.CompleteAsync(work.TrialNumber, work.Attempt, outcome), RetryBudget);
         return outcome;
     }

@@ -33,12 +33,8 @@ internal static class Bf16Check
         var upstream = randn(outputShape, generator: generator).to(device);
         var (y32, gx32, gw32) = Run(x, w, upstream, plan.Stride);
         var (y16, gx16, gw16) = Run(x.to(ScalarType.BFloat16), w.to(ScalarType.BFloat16), upstream.to(ScalarType.BFloat16), plan.Stride);
-        Verdict = $"forward {Error(y32, y16):0.####}, input grad {Error(gx32, gx16):0.####}, weight grad {Error(gw32, gw16):0.####}";
         return Error(y32, y16) <= Tolerance && (!inputGradient || Error(gx32, gx16) <= Tolerance) && Error(gw32, gw16) <= Tolerance;
     }
-
-    /// <summary>The relative errors of the last check, for diagnostics.</summary>
-    internal static string Verdict { get; private set; } = "";
 
     private static (Tensor Y, Tensor GradX, Tensor GradW) Run(Tensor x, Tensor w, Tensor upstream, int stride)
     {

@@ -6,7 +6,10 @@ namespace HyperSearch.Training;
 /// </summary>
 public static class ModelBuilder
 {
-    /// <summary>Throws <see cref="ConfigException"/> naming the layer when the configuration cannot run on this input.</summary>
+    /// <summary>
+    /// Throws <see cref="ConfigException"/> naming the layer (or knob) when the configuration cannot run
+    /// on this input: a feature map that shrinks to nothing, or a training setting out of range.
+    /// </summary>
     public static void Validate(TrialConfig c, DatasetInfo input) => Plan(c, input);
 
     /// <summary>Trainable parameters (weights, biases, batch-norm scale and shift) of the model for this input.</summary>
@@ -26,6 +29,7 @@ public static class ModelBuilder
             throw new ConfigException("dataset", $"input {input.Channels}×{input.Height}×{input.Width}: expected positive channels, height and width");
         if (input.Classes < 2)
             throw new ConfigException("dataset", $"{input.Classes} classes: expected at least 2");
+        ValidateTraining(c);
 
         var convs = new List<ConvPlan>(c.ConvLayers.Count);
         int channels = input.Channels, h = input.Height, w = input.Width;
@@ -67,6 +71,22 @@ public static class ModelBuilder
         }
         parameters += inputs * input.Classes + input.Classes;
         return new ModelPlan(convs, dense, new DensePlan((int)inputs, input.Classes), (int)features, h, w, parameters);
+    }
+
+    // A TrialConfig built by hand skips Hyperparameters.Parse, so the same ranges are enforced here.
+    private static void ValidateTraining(TrialConfig c)
+    {
+        static void Require(bool ok, string key, string message)
+        {
+            if (!ok) throw new ConfigException(key, $"{key}: {message}");
+        }
+        Require(c.BatchSize >= 1, "batch_size", $"{c.BatchSize}; expected at least 1");
+        Require(c.Epochs >= 1, "epochs", $"{c.Epochs}; expected at least 1");
+        Require(c.Dropout >= 0 && c.Dropout < 1, "dropout", $"{c.Dropout}; expected a value in [0, 1)");
+        Require(c.LearningRate > 0 && double.IsFinite(c.LearningRate), "learning_rate", $"{c.LearningRate}; expected a positive finite value");
+        Require(c.WeightDecay >= 0 && double.IsFinite(c.WeightDecay), "weight_decay", $"{c.WeightDecay}; expected a non-negative finite value");
+        Require(c.Momentum >= 0 && c.Momentum < 1, "momentum", $"{c.Momentum}; expected a value in [0, 1)");
+        Require(c.AugmentCropPadding >= 0, "augment_crop_padding", $"{c.AugmentCropPadding}; expected at least 0");
     }
 
     // Output size and (before, after) padding of one spatial axis. "same" follows TensorFlow: the total

@@ -23,6 +23,9 @@ internal static class Checkpoint
         ulong[] DataRngState,
         IReadOnlyList<EpochReport> Reports);
 
+    // Validation metrics are NaN when there is no validation split; JSON has no literal for that by default.
+    private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
     public static string PathIn(string directory) => Path.Combine(directory, FileName);
 
     public static void Save(string directory, Metadata metadata, TrainingSession session)
@@ -37,7 +40,7 @@ internal static class Checkpoint
             {
                 writer.Write(Magic);
                 writer.Write(FormatVersion);
-                writer.Write(JsonSerializer.Serialize(metadata));
+                writer.Write(JsonSerializer.Serialize(metadata, Json));
                 using (var generator = session.DropoutGenerator.get_state()) WriteBlob(writer, generator.bytes);
                 TensorIO.WriteModule(writer, session.Model);
                 session.Optimizer.Save(writer);
@@ -90,7 +93,7 @@ internal static class Checkpoint
             if (reader.ReadString() != Magic) throw new InvalidDataException("bad magic");
             int version = reader.ReadInt32();
             if (version != FormatVersion) throw new InvalidDataException($"format version {version}, expected {FormatVersion}");
-            return JsonSerializer.Deserialize<Metadata>(reader.ReadString()) ?? throw new InvalidDataException("empty metadata");
+            return JsonSerializer.Deserialize<Metadata>(reader.ReadString(), Json) ?? throw new InvalidDataException("empty metadata");
         }
         catch (Exception e) when (e is EndOfStreamException or JsonException or InvalidDataException)
         {

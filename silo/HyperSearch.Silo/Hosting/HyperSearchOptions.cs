@@ -16,6 +16,10 @@ public sealed class HyperSearchOptions
 
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>With redis clustering, the address other silos and clients use to reach this one (default: the
+    /// first non-loopback interface; in Kubernetes the pod IP).</summary>
+    public string? AdvertisedAddress { get; set; }
+
     /// <summary>With localhost clustering, the first silo's endpoint port (a second local silo joins it).</summary>
     public int? PrimarySiloPort { get; set; }
 
@@ -28,6 +32,9 @@ public sealed class HyperSearchOptions
     public TrainingOptions Training { get; set; } = new();
 
     public RedisOptions Redis { get; set; } = new();
+
+    /// <summary>Optional TLS for silo-to-silo and client-to-gateway traffic.</summary>
+    public TlsFileOptions Tls { get; set; } = new();
 }
 
 public sealed class TrainingOptions
@@ -50,4 +57,26 @@ public sealed class RedisOptions
 
     /// <summary>A file holding the password (a mounted secret); REDIS_PASSWORD is read when this is unset.</summary>
     public string? PasswordFile { get; set; }
+
+    /// <summary>Redis database number for membership, grain state and reminders (default 0).</summary>
+    public int? Database { get; set; }
+}
+
+/// <summary>TLS from certificate files (PEM): every node presents a certificate issued by the same CA and accepts
+/// only peers whose certificate chains to that CA (mutual TLS).</summary>
+public sealed class TlsFileOptions
+{
+    /// <summary>This node's certificate (PEM, may hold the key too) or a PKCS#12 file (.pfx/.p12).</summary>
+    public string? CertificateFile { get; set; }
+
+    /// <summary>The private key (PEM) when <see cref="CertificateFile"/> holds only the certificate.</summary>
+    public string? KeyFile { get; set; }
+
+    /// <summary>The CA certificate(s) (PEM) that peers' certificates must chain to.</summary>
+    public string? CaFile { get; set; }
+
+    /// <summary>Password of a PKCS#12 file, read from this file (HYPERSEARCH_TLS_PASSWORD when unset).</summary>
+    public string? PasswordFile { get; set; }
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(CertificateFile);
 }

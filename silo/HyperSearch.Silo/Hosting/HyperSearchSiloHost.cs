@@ -1,4 +1,7 @@
 using System.Net;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 using HyperSearch.Grains;
 using HyperSearch.Grains.Hosting;
 using HyperSearch.Grains.Runners;
@@ -36,11 +39,16 @@ public static class HyperSearchSiloHost
             new CommandTrialRunner()));
 
         var coordinatorSection = builder.Configuration.GetSection($"{HyperSearchOptions.Section}:Coordinator");
+        var membershipSection = builder.Configuration.GetSection($"{HyperSearchOptions.Section}:Membership");
         builder.UseOrleans(silo =>
         {
             ConfigureClustering(silo, options);
-            silo.AddMemoryGrainStorage(StorageNames.Searches);
-            silo.UseInMemoryReminderService();
+            // Orleans' own failure-detector knobs (ProbeTimeout, NumMissedProbesLimit, ...) under HyperSearch:Membership.
+            silo.Services.Configure<ClusterMembershipOptions>(membershipSection);
+            if (options.Tls.Enabled)
+            {
+                silo.UseTls(tls => TlsFiles.Configure(tls, options.Tls));
+            }
             silo.AddHyperSearch(
                 slots =>
                 {
@@ -57,13 +65,41 @@ public static class HyperSearchSiloHost
         return options;
     }
 
+    /// <summary>Membership, grain storage and reminders: all in memory (embedded, service-free) or all in Redis.</summary>
     private static void ConfigureClustering(ISiloBuilder silo, HyperSearchOptions options)
     {
-        switch (options.Clustering)
+        switch (options.Clustering.ToLowerInvariant())
         {
             case "localhost":
                 var primary = options.PrimarySiloPort is { } port ? new IPEndPoint(IPAddress.Loopback, port) : null;
                 silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, primary, options.ServiceId, options.ClusterId);
+                silo.AddMemoryGrainStorage(StorageNames.Searches);
+                silo.UseInMemoryReminderService();
+                break;
+            case "redis":
+                var redis = RedisConnection.Create(options.Redis.ConnectionString ?? "", options.Redis.PasswordFile, options.Redis.Database);
+                silo.Configure<ClusterOptions>(o =>
+                {
+                    o.ServiceId = options.ServiceId;
+                    o.ClusterId = options.ClusterId;
+                });
+                silo.Configure<EndpointOptions>(o =>
+                {
+                    o.SiloPort = options.SiloPort;
+                    o.GatewayPort = options.GatewayPort;
+                    if (!string.IsNullOrWhiteSpace(options.AdvertisedAddress))
+                    {
+                        o.AdvertisedIPAddress = IPAddress.Parse(options.AdvertisedAddress);
+                    }
+                });
+                silo.UseRedisClustering(o => o.ConfigurationOptions = redis.Clone());
+                silo.AddRedisGrainStorage(StorageNames.Searches, storage => storage.Configure<IServiceProvider>((o, services) =>
+                {
+                    o.ConfigurationOptions = redis.Clone();
+                    // Orleans' binary format: the state types are [GenerateSerializer] and version-tolerant by [Id].
+                    o.GrainStorageSerializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>());
+                }));
+                silo.UseRedisReminderService(o => o.ConfigurationOptions = redis.Clone());
                 break;
             default:
                 throw new InvalidOperationException($"HyperSearch:Clustering '{options.Clustering}' is not supported (expected localhost or redis)");

@@ -1,4 +1,6 @@
 using HyperSearch.Contracts.Specs;
+using HyperSearch.Silo.Runners;
+using HyperSearch.Training;
 
 namespace HyperSearch.Silo.Specs;
 
@@ -16,6 +18,20 @@ public static class SpecLoader
         }
 
         return Parse(File.ReadAllText(path), path, dataDirectory, checkData);
+    }
+
+    /// <summary>Loads (and caches) the dataset the trials will use, so preprocessing problems — splits that disagree in
+    /// scale — are reported before any trial starts.</summary>
+    public static void Preflight(SearchSpec spec, string source, string? dataDirectory)
+    {
+        try
+        {
+            DatasetCatalog.Load(TorchTrialRunner.DatasetOptionsFor(spec.Dataset, dataDirectory));
+        }
+        catch (DatasetException e)
+        {
+            throw new SpecException(source, [new SpecError("dataset", null, e.Message)]);
+        }
     }
 
     public static SearchSpec Parse(string text, string source, string? dataDirectory = null, bool checkData = true)

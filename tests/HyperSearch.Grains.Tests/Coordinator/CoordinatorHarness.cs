@@ -9,7 +9,7 @@ internal sealed class CoordinatorHarness
 {
     public CoordinatorHarness(SearchSpec spec)
     {
-        State = new SearchGrainState { Spec = spec, StartedAt = Now, State = SearchState.Running, CheckpointRoot = "/tmp/ckpt" };
+        State = new SearchGrainState { Spec = spec, StartedAt = Now, State = SearchState.Running, CheckpointRoot = "/tmp/ckpt", Generation = 1 };
         Coordinator = new SearchCoordinator("s1", State, Now);
     }
 

@@ -119,7 +119,8 @@ public sealed class SearchCoordinatorTests
 
         var retry = h.Lease("silo-b")!;
         Assert.Equal(dead.TrialNumber, retry.TrialNumber);
-        Assert.Equal(2, retry.Attempt);
+        Assert.Equal(2, h.State.Trials[0].Attempt);
+        Assert.NotEqual(dead.Attempt, retry.Attempt);
         Assert.True(retry.Resume);
 
         // The zombie comes back: everything it says is rejected.
@@ -130,6 +131,36 @@ public sealed class SearchCoordinatorTests
         h.Finish(retry);
         Assert.Equal(TrialState.Completed, h.State.Trials[0].State);
         Assert.Equal(3, h.State.Trials[0].Epochs.Count);
+    }
+
+    [Fact]
+    public void Leases_from_a_lost_generation_never_collide_with_new_ones()
+    {
+        var h = new CoordinatorHarness(TestSpecs.Make(maxTrials: 1, maxConcurrent: 1));
+        var lost = h.Lease()!;
+
+        // The activation died before persisting that lease: its successor sees the trial waiting, in a new generation.
+        h.State.Trials[0].State = TrialState.Waiting;
+        h.State.Trials[0].Attempt = 0;
+        h.State.Generation++;
+        var successor = new HyperSearch.Grains.Search.SearchCoordinator("s1", h.State, h.Now);
+        var fresh = successor.Lease("w2", h.Now)!;
+
+        Assert.Equal(1, h.State.Trials[0].Attempt);
+        Assert.NotEqual(lost.Attempt, fresh.Attempt);
+        Assert.Equal(EpochDecision.Fenced, successor.ReportEpoch(0, lost.Attempt, new EpochMetrics(1, new Dictionary<string, double>()), h.Now));
+        Assert.Equal(EpochDecision.Continue, successor.ReportEpoch(0, fresh.Attempt, new EpochMetrics(1, new Dictionary<string, double> { ["val_accuracy"] = 0.5 }), h.Now));
+    }
+
+    [Fact]
+    public void The_final_report_restores_epochs_a_moved_coordinator_missed()
+    {
+        var h = new CoordinatorHarness(TestSpecs.Make(maxTrials: 1, maxConcurrent: 1));
+        var work = h.Lease()!;
+        h.Report(work, 1);
+        var curve = Enumerable.Range(1, 3).Select(e => new EpochMetrics(e, new Dictionary<string, double> { ["val_accuracy"] = 0.5 + e / 10.0 })).ToList();
+        h.Coordinator.Complete(work.TrialNumber, work.Attempt, new TrialOutcomeReport(TrialState.Completed, null, 10, curve), h.Now);
+        Assert.Equal([1, 2, 3], h.State.Trials[0].Epochs.Select(e => e.Epoch));
     }
 
     [Fact]
@@ -153,7 +184,9 @@ public sealed class SearchCoordinatorTests
         h.Report(first, 1);
         Assert.True(h.Coordinator.Release(first.TrialNumber, first.Attempt, h.Now));
         var second = h.Lease()!;
-        Assert.Equal((first.TrialNumber, 2, true), (second.TrialNumber, second.Attempt, second.Resume));
+        Assert.Equal((first.TrialNumber, true), (second.TrialNumber, second.Resume));
+        Assert.Equal(2, h.State.Trials[0].Attempt);
+        Assert.NotEqual(first.Attempt, second.Attempt);
     }
 
     [Fact]

@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Logging;
+
+namespace HyperSearch.Grains.Search;
+
+/// <summary>What happens to a finished search's checkpoints: the best <c>KeepCheckpoints</c> completed trials keep
+/// their folders (the winner is always among them), every other trial's folder is deleted.</summary>
+public static class CheckpointRetention
+{
+    /// <summary>The trial numbers whose checkpoints stay: the best <paramref name="keepBest"/> completed trials by
+    /// objective (ties to the earlier trial); negative keeps every trial.</summary>
+    public static IReadOnlySet<int> TrialsToKeep(SearchGrainState state, int keepBest, Func<TrialEntry, double?> objective)
+    {
+        if (keepBest < 0)
+        {
+            return state.Trials.Select(t => t.Number).ToHashSet();
+        }
+
+        var maximize = state.Spec?.Search.Maximize ?? true;
+        var ranked = state.Trials
+            .Where(t => t.State == TrialState.Completed && objective(t) is { } v && !double.IsNaN(v))
+            .OrderBy(t => maximize ? -objective(t)!.Value : objective(t)!.Value)
+            .ThenBy(t => t.Number)
+            .Take(keepBest)
+            .Select(t => t.Number)
+            .ToHashSet();
+        if (state.WinnerNumber is { } winner && keepBest > 0)
+        {
+            ranked.Add(winner);
+        }
+
+        return ranked;
+    }
+
+    /// <summary>Deletes the checkpoint folders of every trial not kept; returns how many folders went. Missing
+    /// folders are fine (the policy may run again after a restart).</summary>
+    public static int Apply(SearchGrainState state, int keepBest, Func<TrialEntry, double?> objective, ILogger logger)
+    {
+        if (keepBest < 0 || string.IsNullOrEmpty(state.CheckpointRoot) || !Directory.Exists(state.CheckpointRoot))
+        {
+            return 0;
+        }
+
+        var keep = TrialsToKeep(state, keepBest, objective);
+        var deleted = 0;
+        foreach (var trial in state.Trials.Where(t => !keep.Contains(t.Number)))
+        {
+            var folder = FolderOf(state, trial.Number);
+            try
+            {
+                if (Directory.Exists(folder))
+                {
+                    Directory.Delete(folder, recursive: true);
+                    deleted++;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                logger.LogWarning(e, "could not delete checkpoint folder {Folder}", folder);
+            }
+        }
+
+        return deleted;
+    }
+
+    /// <summary>A trial's checkpoint folder; the coordinator hands the same path to every attempt.</summary>
+    public static string FolderOf(SearchGrainState state, int trialNumber) =>
+        Path.Combine(state.CheckpointRoot, $"trial-{trialNumber:D4}");
+}
