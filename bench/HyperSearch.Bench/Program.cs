@@ -8,6 +8,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["memory"] = HyperSearch.Bench.Training.MemoryBenchmark.RunAsync,
     ["algorithms"] = AlgorithmsBenchmark.RunAsync,
     ["scheduler-overhead"] = SchedulerOverheadBenchmark.RunAsync,
+    ["search-efficiency"] = SearchEfficiencyBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

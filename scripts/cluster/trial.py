@@ -61,10 +61,10 @@ def load_checkpoint():
         return None
 
 
-def save_checkpoint(epoch, value):
+def save_checkpoint(epoch, value, history):
     path = checkpoint_path()
     with open(path + ".tmp", "w", encoding="utf-8") as f:
-        json.dump({"epoch": epoch, "val_accuracy": value}, f)
+        json.dump({"epoch": epoch, "val_accuracy": value, "history": history}, f)
         f.flush()
         os.fsync(f.fileno())
     os.replace(path + ".tmp", path)
@@ -79,13 +79,17 @@ def train(p):
     seconds = float(p.get("seconds_per_epoch", 1.0))
     saved = load_checkpoint() if os.environ.get("HYPERSEARCH_RESUME") == "1" else None
     start = 1
+    history = []
     if saved:
         event("resume", from_epoch=saved["epoch"])
         start = saved["epoch"] + 1
+        history = saved.get("history", [])
+        # The last attempt may have died between checkpointing an epoch and reporting it: report the restored
+        # epochs again (the coordinator keys epochs by number, so repeats replace rather than add).
+        for epoch, value in enumerate(history, start=1):
+            report(epoch, value)
+        event("rereport", epochs=len(history))
         if start > epochs:
-            # Trained to the end before the last attempt died unreported: report the final epoch again.
-            report(saved["epoch"], saved["val_accuracy"])
-            event("rereport", epoch=saved["epoch"])
             return
     event("attempt", start=start, resume=os.environ.get("HYPERSEARCH_RESUME") == "1")
     for epoch in range(start, epochs + 1):
@@ -98,7 +102,8 @@ def train(p):
             event("orphaned", epoch=epoch)
             return
         value = accuracy(p, epoch)
-        save_checkpoint(epoch, value)
+        history.append(value)
+        save_checkpoint(epoch, value, history)
         event("epoch_done", epoch=epoch, final=epoch == epochs)
         report(epoch, value)
 

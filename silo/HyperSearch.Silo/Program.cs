@@ -2,6 +2,9 @@ using HyperSearch.Silo.Hosting;
 using HyperSearch.Silo.Monitoring;
 
 var builder = WebApplication.CreateBuilder(args);
+
+// Orleans' placement resilience pipeline logs every call at Information.
+builder.Logging.AddFilter("Polly", LogLevel.Warning);
 var dashboard = SiloMonitoring.DashboardEnabled(builder.Configuration);
 var options = builder.AddHyperSearchSilo(configureSilo: (silo, _) =>
 {

@@ -43,6 +43,33 @@ public sealed class OptimizerTests
         Assert.Equal(5, optimizer.Steps);
     }
 
+    [Theory]
+    [InlineData(OptimizerKind.Adam)]
+    [InlineData(OptimizerKind.AdamW)]
+    [InlineData(OptimizerKind.Sgd)]
+    public void Fused_path_and_tensor_path_agree(OptimizerKind kind)
+    {
+        // The same values in a contiguous tensor (fused update) and in a channels-last one (tensor ops).
+        using var generator = new Generator(5, CPU);
+        var values = randn([6, 5, 3, 3], generator: generator);
+        var fused = new Parameter(values.clone(), true);
+        var composed = new Parameter(values.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2), true);
+        Assert.True(FusedUpdates.Applicable(fused, fused));
+        Assert.False(FusedUpdates.Applicable(composed, composed));
+        var config = TrialConfig.Seed with { Optimizer = kind, LearningRate = 0.02, WeightDecay = 0.1 };
+        using var a = TrialOptimizer.Create(config, [fused]);
+        using var b = TrialOptimizer.Create(config, [composed]);
+        for (int step = 0; step < 4; step++)
+        {
+            var g = randn([6, 5, 3, 3], generator: generator);
+            fused.grad = g.clone();
+            composed.grad = g.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+            a.Step();
+            b.Step();
+        }
+        Assert.True(fused.allclose(composed, rtol: 1e-5, atol: 1e-6), $"max difference {fused.sub(composed).abs().max().item<float>()}");
+    }
+
     [Fact]
     public void State_round_trips_through_save_and_load_with_channels_last_tensors()
     {

@@ -106,6 +106,18 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void Out_of_memory_is_a_failed_result_with_the_reason()
+    {
+        // A 256 GiB weight: refused outright by the kernel's overcommit heuristic (mode 0) or strict
+        // accounting (mode 2). Under mode 1 (always overcommit) it would be granted and then touched, so
+        // the run is not attempted there.
+        if (File.ReadAllText("/proc/sys/vm/overcommit_memory").Trim() == "1") return;
+        var outcome = Run(Small with { ConvLayers = [], DenseUnits = [1 << 30] }, new TrialRunOptions(Seed: 1));
+        Assert.Equal(TrialOutcomeKind.Failed, outcome.Kind);
+        Assert.StartsWith("out of memory: ", outcome.FailureReason);
+    }
+
+    [Fact]
     public void Unusable_configuration_is_a_failed_result_naming_the_layer()
     {
         var outcome = Run(Small with { ConvLayers = [new ConvLayerConfig(4, 9)] }, new TrialRunOptions(Seed: 1));

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using HyperSearch.Cli.Output;
 using HyperSearch.Contracts.Grains;
@@ -9,7 +7,6 @@ using HyperSearch.Silo.Specs;
 using HyperSearch.Training;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 namespace HyperSearch.Cli.Commands;
@@ -44,24 +41,7 @@ internal static class RunCommand
         var runDir = RunDirectory.Create(runRoot, searchId);
         runDir.WriteSpec(File.ReadAllText(specPath));
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning);
-        builder.Logging.AddFilter("Orleans", verbose ? LogLevel.Information : LogLevel.Error);
-        builder.AddHyperSearchSilo(o =>
-        {
-            o.Clustering = "localhost";
-            o.SiloPort = FreePort();
-            o.GatewayPort = FreePort();
-            o.ClusterId = $"run-{searchId}";
-            o.CheckpointDirectory = runDir.CheckpointRoot;
-            o.DataDirectory = dataDirectory;
-            o.Training.Enabled = true;
-            o.Training.Slots = slots;
-            o.Training.Threads = threads;
-        });
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-
-        using var host = builder.Build();
+        using var host = EmbeddedSilo.Build($"run-{searchId}", runDir.CheckpointRoot, slots, threads, dataDirectory, verbose);
         await host.StartAsync();
         var grains = host.Services.GetRequiredService<IGrainFactory>();
         var search = grains.GetGrain<ISearchGrain>(searchId);
@@ -115,12 +95,5 @@ internal static class RunCommand
     {
         var slug = new string(name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
         return $"{(slug.Length == 0 ? "search" : slug)}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x10000):x4}";
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

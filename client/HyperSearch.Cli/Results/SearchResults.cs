@@ -133,7 +133,15 @@ internal static class ResultsLoader
             summary?.TestAccuracy,
             spec,
             dir,
-            checkpointOption ?? Path.Combine(dir, "checkpoints"));
+            checkpointOption ?? CheckpointRootIn(dir, summary?.SearchId ?? searchId));
+    }
+
+    /// <summary>The embedded silo of `run` keeps a search's checkpoints under checkpoints/&lt;search id&gt;/trial-NNNN.</summary>
+    private static string CheckpointRootIn(string dir, string searchId)
+    {
+        var root = Path.Combine(dir, "checkpoints");
+        var perSearch = Path.Combine(root, searchId);
+        return Directory.Exists(perSearch) || !Directory.Exists(root) ? perSearch : root;
     }
 
     private static async Task<SearchResults> LoadFromClusterAsync(Func<Task<ClusterConnection>> connect, string searchId, string? checkpointOption)

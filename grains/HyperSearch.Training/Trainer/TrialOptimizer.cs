@@ -69,7 +69,7 @@ internal abstract class TrialOptimizer : IDisposable
 /// <summary>
 /// Adam (L2 penalty added to the gradient) or, decoupled, AdamW (weights shrunk by lr·wd before the step).
 /// p -= lr/bc1 · m / (sqrt(v)/sqrt(bc2) + eps) is computed as p -= (lr·sqrt(bc2)/bc1) · m / (sqrt(v) + eps·sqrt(bc2)),
-/// which needs one temporary instead of two.
+/// in one fused pass where the memory allows it (<see cref="FusedUpdates"/>), else with tensor ops.
 /// </summary>
 internal sealed class AdamOptimizer(IReadOnlyList<Parameter> parameters, double learningRate, double weightDecay, bool decoupled)
     : TrialOptimizer(parameters, learningRate, weightDecay)
@@ -83,16 +83,20 @@ internal sealed class AdamOptimizer(IReadOnlyList<Parameter> parameters, double 
 
     protected override void Update(int index, Parameter p, Tensor grad)
     {
-        if (WeightDecay != 0)
-        {
-            if (decoupled) p.mul_(1 - LearningRate * WeightDecay);
-            else grad = grad.add(p, alpha: WeightDecay);
-        }
         double bc1 = 1 - Math.Pow(Beta1, Steps), bc2Sqrt = Math.Sqrt(1 - Math.Pow(Beta2, Steps));
+        double step = LearningRate * bc2Sqrt / bc1, epsilon = Epsilon * bc2Sqrt;
+        double l2 = decoupled ? 0 : WeightDecay, shrink = decoupled ? 1 - LearningRate * WeightDecay : 1;
+        if (FusedUpdates.Applicable(p, grad, m[index], v[index]))
+        {
+            FusedUpdates.Adam(p, grad, m[index], v[index], (float)Beta1, (float)Beta2, (float)l2, (float)shrink, (float)step, (float)epsilon);
+            return;
+        }
+        if (shrink != 1) p.mul_(shrink);
+        if (l2 != 0) grad = grad.add(p, alpha: l2);
         m[index].mul_(Beta1).add_(grad, alpha: 1 - Beta1);
         v[index].mul_(Beta2).addcmul_(grad, grad, value: 1 - Beta2);
-        var denominator = v[index].sqrt().add_(Epsilon * bc2Sqrt);
-        p.addcdiv_(m[index], denominator, value: -LearningRate * bc2Sqrt / bc1);
+        var denominator = v[index].sqrt().add_(epsilon);
+        p.addcdiv_(m[index], denominator, value: -step);
     }
 }
 
@@ -106,6 +110,11 @@ internal sealed class SgdOptimizer(IReadOnlyList<Parameter> parameters, double l
 
     protected override void Update(int index, Parameter p, Tensor grad)
     {
+        if (momentum != 0 && FusedUpdates.Applicable(p, grad, buffers[index]))
+        {
+            FusedUpdates.SgdMomentum(p, grad, buffers[index], (float)momentum, (float)WeightDecay, (float)LearningRate);
+            return;
+        }
         if (WeightDecay != 0) grad = grad.add(p, alpha: WeightDecay);
         if (momentum == 0)
         {

@@ -16,7 +16,7 @@ public sealed class OverfitRunFixture : IAsyncLifetime
         dataset:
           name: fashion-mnist
           train_subset: 300
-          validation_fraction: 0.05
+          validation_fraction: 0.03
         search:
           sampler: grid
           max_trials: 2
@@ -26,7 +26,7 @@ public sealed class OverfitRunFixture : IAsyncLifetime
           epochs: 12
           conv1_filters: 16
           conv2_filters: 32
-          dense_units: 128
+          dense_units: 64
           dropout: 0.0
           batch_size: 32
         space:

@@ -103,7 +103,7 @@ internal sealed class PrometheusServer : IDisposable
     public static double ValueOf(JsonObject series) =>
         double.Parse(series["value"]![1]!.GetValue<string>(), NumberStyles.Float, CultureInfo.InvariantCulture);
 
-    /// <summary>The sample time of a one-element result vector (of a timestamp() query: its value).</summary>
+    /// <summary>Every metric name Prometheus holds.</summary>
     public async Task<IReadOnlyList<string>> MetricNamesAsync()
     {
         var body = await Http.GetStringAsync("/api/v1/label/__name__/values");

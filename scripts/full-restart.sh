@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Full-restart test of cluster mode (docs/cluster.md): a private redis-server and 3 silo processes run a search of
+# command trials (scripts/cluster/trial.py); once some trials have completed and others are mid-way, every silo and
+# the CLI are killed with SIGKILL, then the silos start again and a new CLI re-attaches with `search watch ID`.
+# Passes when the search completes under the same id, no trial completed before the restart runs again, trials
+# that were running resume from their checkpoints, and nothing is lost or duplicated. Last line: one JSON object.
+#   RESTART_TRIALS (10) RESTART_EPOCHS (5) RESTART_SECONDS_PER_EPOCH (2) RESTART_LIMIT (180) KEEP_WORK=1
+set -uo pipefail
+# shellcheck source=cluster/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cluster/lib.sh"
+
+TRIALS=${RESTART_TRIALS:-10}
+EPOCHS=${RESTART_EPOCHS:-5}
+SECONDS_PER_EPOCH=${RESTART_SECONDS_PER_EPOCH:-2}
+LIMIT=${RESTART_LIMIT:-180}
+CONCURRENT=3
+SILOS=3
+SILO_ARGS=(
+    --HyperSearch:Coordinator:LeaseTimeout=00:00:10
+    --HyperSearch:Coordinator:HeartbeatInterval=00:00:02
+    --HyperSearch:Membership:ProbeTimeout=00:00:02
+    --HyperSearch:Membership:NumMissedProbesLimit=2
+)
+
+cluster_init restart || exit 1
+start_redis || exit 1
+allocate_silos $SILOS
+for ((i = 0; i < SILOS; i++)); do start_silo $i; done
+for ((i = 0; i < SILOS; i++)); do wait_ready $i 120 || exit 1; done
+
+spec="$work/restart.yaml"
+write_spec "$spec" full-restart "$TRIALS" "$EPOCHS" "$SECONDS_PER_EPOCH" "$CONCURRENT"
+search_id="restart-$$"
+began=$(date +%s)
+cli search start "$spec" --id "$search_id" --json >"$work/logs/cli.start.log" 2>&1 || { log "search start failed"; cat "$work/logs/cli.start.log" >&2; exit 1; }
+cli search watch "$search_id" --json >"$work/logs/cli.1.log" 2>&1 &
+cli_pids=($!)
+
+# Wait for at least 3 trials trained to the end and another one mid-way (its checkpoint exists).
+count() { grep -c "$1" "$CHAOS_EVENTS" 2>/dev/null || true; }
+while true; do
+    finals=$(count '"final": true')
+    if ((finals >= 3)) && (($(count '"epoch_done"') > finals * EPOCHS)); then break; fi
+    if (($(date +%s) - began > LIMIT / 2)); then log "the search made no progress"; exit 1; fi
+    sleep 0.5
+done
+sleep 1   # let the last completions reach the coordinator's storage
+cli search trials "$search_id" --json >"$work/before.json" 2>"$work/logs/cli.before.log" || { log "could not read trials"; exit 1; }
+marker=$(wc -l <"$CHAOS_EVENTS")
+log "killing every silo and the CLI (SIGKILL) after $marker trial events"
+kill -9 "${cli_pids[0]}" 2>/dev/null; wait "${cli_pids[0]}" 2>/dev/null; cli_pids=()
+for ((i = 0; i < SILOS; i++)); do kill_silo $i KILL; done
+killed_at=$(date +%s)
+sleep 3
+for ((i = 0; i < SILOS; i++)); do start_silo $i; done
+for ((i = 0; i < SILOS; i++)); do wait_ready $i 120 || exit 1; done
+log "cluster back after $(($(date +%s) - killed_at))s; re-attaching"
+
+remaining=$((LIMIT - ($(date +%s) - began)))
+((remaining > 10)) || remaining=10
+timeout "$remaining" dotnet "$CLI_DLL" search watch "$search_id" --json --redis "127.0.0.1:$redis_port" \
+    --redis-password-file "$work/secrets/redis-password" --cluster-id "$CLUSTER_ID" --connect-timeout 30 \
+    >"$work/logs/cli.2.log" 2>&1 &
+cli_pids=($!)
+wait "${cli_pids[0]}"
+watch_rc=$?
+cli_pids=()
+elapsed=$(($(date +%s) - began))
+cli search trials "$search_id" --json >"$work/trials.json" 2>"$work/logs/cli.trials.log" || log "could not read the trials"
+cli search status "$search_id" --json >"$work/status.json" 2>"$work/logs/cli.status.log" || log "could not read the status"
+leaks=$(password_leaks)
+
+"$PYTHON" - "$work" "$search_id" "$TRIALS" "$marker" "$watch_rc" "$elapsed" "$leaks" <<'PY'
+import json, sys
+from collections import Counter
+work, search_id, max_trials, marker, watch_rc, elapsed, leaks = sys.argv[1:]
+max_trials, marker, elapsed, leaks = int(max_trials), int(marker), int(elapsed), int(leaks)
+
+def load(path, default):
+    try:
+        with open(path) as f:
+            lines = f.read().strip().splitlines()
+        return json.loads(lines[-1]) if lines else default
+    except (OSError, ValueError):
+        return default
+
+before = load(f"{work}/before.json", [])
+trials = load(f"{work}/trials.json", [])
+status = load(f"{work}/status.json", {})
+with open(f"{work}/events.jsonl") as f:
+    events = [json.loads(l) for l in f if l.strip()]
+after = events[marker:]
+completed_before = {t["number"] for t in before if t["state"] == "completed"}
+running_before = {t["number"] for t in before if t["state"] == "running"}
+rerun = sorted({e["trial"] for e in after if e["trial"] in completed_before and e["kind"] in ("attempt", "epoch_start", "resume")})
+resumed = sorted({e["trial"] for e in after if e["kind"] == "resume" and e["from_epoch"] >= 1})
+numbers = Counter(t["number"] for t in trials)
+duplicates = sum(c - 1 for c in numbers.values())
+completed = sum(1 for t in trials if t["state"] == "completed")
+terminal = sum(1 for t in trials if t["state"] in ("completed", "pruned", "failed", "cancelled"))
+same_before = all(any(t["number"] == n and t["state"] == "completed" and t["attempt"] == b["attempt"] for t in trials)
+                  for n in completed_before for b in before if b["number"] == n)
+result = {
+    "search_id": search_id,
+    "search_state": status.get("state"),
+    "same_search_id": status.get("search_id") == search_id,
+    "trials": len(trials),
+    "completed": completed,
+    "completed_before_restart": len(completed_before),
+    "running_at_restart": len(running_before),
+    "rerun_after_restart": len(rerun),
+    "resumed_from_checkpoint": len(resumed),
+    "lost": max_trials - terminal,
+    "duplicates": duplicates,
+    "seconds": elapsed,
+    "password_in_logs": leaks,
+}
+ok = (status.get("state") == "completed" and result["same_search_id"] and len(completed_before) >= 1 and not rerun
+      and same_before and result["lost"] == 0 and duplicates == 0 and len(resumed) > 0 and leaks == 0)
+result["passed"] = ok
+print(json.dumps(result))
+sys.exit(0 if ok else 1)
+PY
