@@ -44,6 +44,20 @@ while true; do
     if (($(date +%s) - began > LIMIT / 2)); then log "the search made no progress"; exit 1; fi
     sleep 0.5
 done
+# Graceful shutdown first (a rolling update's SIGTERM): silo 0's running trial must be handed back before the
+# process exits, not left to the lease timeout.
+graceful_mark=$(wc -l <"$CHAOS_EVENTS")
+term_began=$(date +%s%N)
+kill -TERM "${silo_pids[0]}" 2>/dev/null
+sleep 60 &
+sleeper=$!
+wait -n "${silo_pids[0]}" "$sleeper" 2>/dev/null   # whichever ends first: the silo, or 60 s
+kill "$sleeper" 2>/dev/null
+wait "$sleeper" 2>/dev/null
+kill_silo 0 KILL   # reaps it; SIGKILL only if it is still there after 60 s
+graceful_ms=$((($(date +%s%N) - term_began) / 1000000))
+cli search trials "$search_id" --json >"$work/after-term.json" 2>"$work/logs/cli.after-term.log" || { log "could not read trials"; exit 1; }
+log "silo 0 left gracefully in ${graceful_ms} ms"
 sleep 1   # let the last completions reach the coordinator's storage
 cli search trials "$search_id" --json >"$work/before.json" 2>"$work/logs/cli.before.log" || { log "could not read trials"; exit 1; }
 marker=$(wc -l <"$CHAOS_EVENTS")
@@ -70,11 +84,11 @@ cli search trials "$search_id" --json >"$work/trials.json" 2>"$work/logs/cli.tri
 cli search status "$search_id" --json >"$work/status.json" 2>"$work/logs/cli.status.log" || log "could not read the status"
 leaks=$(password_leaks)
 
-"$PYTHON" - "$work" "$search_id" "$TRIALS" "$marker" "$watch_rc" "$elapsed" "$leaks" <<'PY'
+"$PYTHON" - "$work" "$search_id" "$TRIALS" "$marker" "$watch_rc" "$elapsed" "$leaks" "$graceful_mark" "$graceful_ms" <<'PY'
 import json, sys
 from collections import Counter
-work, search_id, max_trials, marker, watch_rc, elapsed, leaks = sys.argv[1:]
-max_trials, marker, elapsed, leaks = int(max_trials), int(marker), int(elapsed), int(leaks)
+work, search_id, max_trials, marker, watch_rc, elapsed, leaks, graceful_mark, graceful_ms = sys.argv[1:]
+max_trials, marker, elapsed, leaks, graceful_mark = int(max_trials), int(marker), int(elapsed), int(leaks), int(graceful_mark)
 
 def load(path, default):
     try:
@@ -90,6 +104,10 @@ status = load(f"{work}/status.json", {})
 with open(f"{work}/events.jsonl") as f:
     events = [json.loads(l) for l in f if l.strip()]
 after = events[marker:]
+# Trials stopped by the graceful shutdown: none may still be running under the stopped attempt once the silo is gone.
+stopped = {(e["trial"], e["attempt"]) for e in events[graceful_mark:marker] if e["kind"] == "sigterm"}
+after_term = load(f"{work}/after-term.json", [])
+not_handed_back = sorted(n for n, a in stopped if any(t["number"] == n and t["state"] == "running" and t["attempt"] == a for t in after_term))
 completed_before = {t["number"] for t in before if t["state"] == "completed"}
 running_before = {t["number"] for t in before if t["state"] == "running"}
 rerun = sorted({e["trial"] for e in after if e["trial"] in completed_before and e["kind"] in ("attempt", "epoch_start", "resume")})
@@ -112,10 +130,15 @@ result = {
     "resumed_from_checkpoint": len(resumed),
     "lost": max_trials - terminal,
     "duplicates": duplicates,
+    "graceful_stopped_trials": len(stopped),
+    "graceful_not_handed_back": len(not_handed_back),
+    "graceful_exit_seconds": round(int(graceful_ms) / 1000, 1),
     "seconds": elapsed,
     "password_in_logs": leaks,
 }
-ok = (status.get("state") == "completed" and result["same_search_id"] and len(completed_before) >= 1 and not rerun
+whole = all([m["epoch"] for m in t["epochs"]] == list(range(1, len(t["epochs"]) + 1)) and t["epochs"] for t in trials if t["state"] == "completed")
+result["epoch_records_whole"] = whole
+ok = (whole and not not_handed_back and status.get("state") == "completed" and result["same_search_id"] and len(completed_before) >= 1 and not rerun
       and same_before and result["lost"] == 0 and duplicates == 0 and len(resumed) > 0 and leaks == 0)
 result["passed"] = ok
 print(json.dumps(result))

@@ -118,7 +118,10 @@ public static partial class TrialDiagnostics
         if (gaps.All(g => g is { } x && double.IsFinite(x)))
         {
             var values = gaps.Select(g => g!.Value).ToList();
-            var narrowest = IndexOfMin(values);
+            // Epoch 1's training accuracy is averaged while the model starts from scratch, so its gap is biased
+            // low (often negative); with enough epochs the baseline is taken from epoch 2 on.
+            var skip = values.Count >= 4 ? 1 : 0;
+            var narrowest = skip + IndexOfMin(values.Skip(skip).ToList());
             if (values[^1] >= MinFinalGap && values[^1] - values[narrowest] >= GapGrowth && narrowest < values.Count - 1)
             {
                 // The gap starts growing for good at the first epoch after the narrowest one that it never falls back from.

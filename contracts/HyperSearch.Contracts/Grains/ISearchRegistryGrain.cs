@@ -12,9 +12,10 @@ public interface ISearchRegistryGrain : IGrainWithIntegerKey
     [Alias("List")]
     Task<IReadOnlyList<SearchSummary>> ListAsync();
 
-    /// <summary>Records whether a search has work for a slot; every call advances the version.</summary>
+    /// <summary>Records whether a search has work for a slot; every call advances the version. Coordinators do not
+    /// wait for this call, so <paramref name="sequence"/> (increasing per coordinator) discards updates that arrive late.</summary>
     [Alias("SetWork")]
-    Task SetWorkAvailableAsync(string searchId, bool available, SearchState state);
+    Task SetWorkAvailableAsync(string searchId, bool available, SearchState state, long sequence);
 
     /// <summary>Long poll: returns at once when the version is newer than <paramref name="seenVersion"/>,
     /// otherwise when it changes or after <paramref name="maxWait"/>.</summary>

@@ -10,6 +10,7 @@ public sealed class SearchRegistryGrain(
 {
     private readonly GroupCommit _commit = new(persisted.WriteStateAsync);
     private readonly HashSet<string> _withWork = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _sequences = new(StringComparer.Ordinal);
     private long _version = 1;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -34,8 +35,14 @@ public sealed class SearchRegistryGrain(
     public Task<IReadOnlyList<SearchSummary>> ListAsync() =>
         Task.FromResult<IReadOnlyList<SearchSummary>>(persisted.State.Searches.OrderBy(s => s.StartedAt).ToList());
 
-    public async Task SetWorkAvailableAsync(string searchId, bool available, SearchState state)
+    public async Task SetWorkAvailableAsync(string searchId, bool available, SearchState state, long sequence)
     {
+        if (_sequences.TryGetValue(searchId, out var last) && sequence <= last && sequence > 0)
+        {
+            return; // a late update overtaken by a newer one
+        }
+
+        _sequences[searchId] = sequence;
         if (available)
         {
             _withWork.Add(searchId);

@@ -26,6 +26,7 @@ public sealed class SearchGrain(
     private GroupCommit? _commitField;
     private SearchCoordinator? _coordinator;
     private bool? _advertisedWork;
+    private long _advertisements;
     private IGrainTimer? _tick;
     private bool _finishedHandled;
 
@@ -162,6 +163,24 @@ public sealed class SearchGrain(
         return true;
     }
 
+    public async Task<WorkItem?> CompleteAndLeaseAsync(int trialNumber, int attempt, TrialOutcomeReport outcome, string worker)
+    {
+        if (Coordinator.Complete(trialNumber, attempt, outcome, Now))
+        {
+            metrics.TrialEnded(SearchId, trialNumber, outcome.State);
+        }
+
+        var next = Coordinator.Lease(worker, Now);
+        if (next is { Kind: WorkKind.Train })
+        {
+            metrics.TrialStarted(SearchId);
+        }
+
+        // One durable write covers the completion and the new lease.
+        await AfterChangeAsync();
+        return next;
+    }
+
     public async Task ReleaseAsync(int trialNumber, int attempt)
     {
         if (Coordinator.Release(trialNumber, attempt, Now))
@@ -230,7 +249,8 @@ public sealed class SearchGrain(
         if (_advertisedWork != hasWork || persisted.State.State.IsFinished())
         {
             _advertisedWork = hasWork;
-            await Registry.SetWorkAvailableAsync(SearchId, hasWork, persisted.State.State);
+            // Not awaited: slots waiting on the registry need not delay the caller; the sequence orders the updates.
+            _ = ObserveAsync(Registry.SetWorkAvailableAsync(SearchId, hasWork, persisted.State.State, ++_advertisements));
         }
 
         if (persisted.State.State.IsFinished())
@@ -248,7 +268,7 @@ public sealed class SearchGrain(
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "search {SearchId}: state write failed; the next one retries", SearchId);
+            logger.LogWarning(e, "search {SearchId}: a background write or notification failed; the next change retries it", SearchId);
         }
     }
 

@@ -35,13 +35,14 @@ public sealed class TrainingWorkerService(
     {
         var registry = grains.GetGrain<ISearchRegistryGrain>(0);
         var seen = -1L;
-        string? lastSearch = null;
+        WorkItem? next = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                // A slot that just finished asks its last search first: usually it has more work, and it saves a round trip.
-                var work = lastSearch is null ? null : await grains.GetGrain<ISearchGrain>(lastSearch).LeaseAsync(worker);
+                // The last trial's final report usually leased this slot its next work already.
+                var work = next;
+                next = null;
                 if (work is null)
                 {
                     var available = await registry.WaitForWorkAsync(seen, options.Value.IdlePoll);
@@ -50,17 +51,16 @@ public sealed class TrainingWorkerService(
                     {
                         // Park until something changes after what we saw.
                         seen = available.Version;
-                        lastSearch = null;
                         continue;
                     }
                 }
 
                 seen = -1;
-                lastSearch = work.SearchId;
                 metrics.SlotBusy(+1);
                 try
                 {
-                    await grains.GetGrain<ITrialGrain>(TrialGrainKeys.For(work.SearchId, work.TrialNumber, work.Attempt, work.Kind)).RunAsync(work);
+                    var result = await grains.GetGrain<ITrialGrain>(TrialGrainKeys.For(work.SearchId, work.TrialNumber, work.Attempt, work.Kind)).RunAsync(work, stoppingToken.IsCancellationRequested ? null : worker);
+                    next = stoppingToken.IsCancellationRequested ? null : result.Next;
                 }
                 finally
                 {
@@ -74,8 +74,14 @@ public sealed class TrainingWorkerService(
             }
             catch (OperationCanceledException)
             {
-                return;
+                break;
             }
+        }
+
+        // Stopping with work leased but not started: give it back so another slot takes it now, not after the lease times out.
+        if (next is not null)
+        {
+            await grains.GetGrain<ISearchGrain>(next.SearchId).ReleaseAsync(next.TrialNumber, next.Attempt);
         }
     }
 

@@ -16,7 +16,7 @@ public sealed class TrialGrain(
 {
     private readonly CancellationTokenSource _cancellation = new();
 
-    public async Task<TrialOutcomeReport> RunAsync(WorkItem work)
+    public async Task<TrialRunResult> RunAsync(WorkItem work, string? worker)
     {
         var key = this.GetPrimaryKeyString();
         var search = GrainFactory.GetGrain<ISearchGrain>(work.SearchId);
@@ -25,8 +25,8 @@ public sealed class TrialGrain(
         try
         {
             return work.Kind == WorkKind.EvaluateTest
-                ? await EvaluateAsync(search, work)
-                : await TrainAsync(search, work);
+                ? new TrialRunResult(await EvaluateAsync(search, work), null)
+                : await TrainAsync(search, work, worker);
         }
         finally
         {
@@ -44,7 +44,7 @@ public sealed class TrialGrain(
         return Task.CompletedTask;
     }
 
-    private async Task<TrialOutcomeReport> TrainAsync(ISearchGrain search, WorkItem work)
+    private async Task<TrialRunResult> TrainAsync(ISearchGrain search, WorkItem work, string? worker)
     {
         var lastDecision = EpochDecision.Continue;
         var curve = new List<EpochMetrics>();
@@ -80,13 +80,13 @@ public sealed class TrialGrain(
         if (lastDecision == EpochDecision.Fenced)
         {
             logger.LogInformation("trial {Search}/{Trial} attempt {Attempt} was fenced off; dropping its result", work.SearchId, work.TrialNumber, work.Attempt);
-            return outcome;
+            return new TrialRunResult(outcome, null);
         }
 
         if (outcome.State == TrialState.Cancelled && runningTrials.ShuttingDown)
         {
             await CoordinatorRetry.CallAsync(() => search.ReleaseAsync(work.TrialNumber, work.Attempt), RetryBudget);
-            return outcome;
+            return new TrialRunResult(outcome, null);
         }
 
         // The runner only knows it was asked to stop; the coordinator's reason decides pruned or cancelled.
@@ -97,8 +97,14 @@ public sealed class TrialGrain(
 
         // A resumed attempt only reports new epochs; the coordinator already holds the earlier ones.
         outcome = outcome with { Epochs = outcome.Epochs ?? (work.Resume ? null : curve) };
-        await CoordinatorRetry.CallAsync(() => search.CompleteAsync(work.TrialNumber, work.Attempt, outcome), RetryBudget);
-        return outcome;
+        if (worker is null || runningTrials.ShuttingDown)
+        {
+            await CoordinatorRetry.CallAsync(() => search.CompleteAsync(work.TrialNumber, work.Attempt, outcome), RetryBudget);
+            return new TrialRunResult(outcome, null);
+        }
+
+        var next = await CoordinatorRetry.CallAsync(() => search.CompleteAndLeaseAsync(work.TrialNumber, work.Attempt, outcome, worker), RetryBudget);
+        return new TrialRunResult(outcome, next);
     }
 
     private async Task<TrialOutcomeReport> EvaluateAsync(ISearchGrain search, WorkItem work)

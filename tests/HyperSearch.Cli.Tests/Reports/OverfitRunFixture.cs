@@ -37,7 +37,7 @@ public sealed class OverfitRunFixture : IAsyncLifetime
 
     public string RunDir => Path.Combine(Runs, SearchId);
 
-    public CliResult Run { get; private set; } = null!;
+    internal CliResult Run { get; private set; } = null!;
 
     public JsonElement Summary { get; private set; }
 
