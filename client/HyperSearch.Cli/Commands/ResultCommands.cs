@@ -26,6 +26,7 @@ internal static class ResultCommands
               the best (or given) trial's weights, configuration and normalization statistics
           hypersearch model evaluate DIR [--dataset NAME|PATH] [--data-path PATH] [--json]
               test accuracy of an exported model from its files alone
+          search status|best|trials ID read ./runs/ID (or --run-dir DIR) when it exists and no --gateway is given
         """;
 
     public static async Task<int> ExportAsync(CliArguments args, TextWriter stdout)
@@ -196,6 +197,57 @@ internal static class ResultCommands
         else
         {
             stdout.WriteLine($"test accuracy {result.TestAccuracy:0.0000} (loss {result.TestLoss:0.0000}) on {result.Count} test images, normalized with the model's stored statistics");
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>`search status|best|trials ID` answer from a local run directory when there is one (and no --gateway).</summary>
+    public static bool IsLocalSearch(CliArguments args) =>
+        args.Positionals.ElementAtOrDefault(1) is "status" or "best" or "trials"
+        && args.Positionals.ElementAtOrDefault(2) is { } id
+        && args.Options("gateway").Count == 0
+        && (args.Option("run-dir") is not null || ResultsLoader.FindRunDirectory(null, id) is not null);
+
+    public static async Task<int> LocalSearchAsync(CliArguments args, TextWriter stdout)
+    {
+        var verb = args.Positional(1, "a search subcommand");
+        var id = args.Positional(2, "ID");
+        var json = args.Flag("json");
+        var load = ResultsLoader.Prepare(args, id, args.Flag("verbose"));
+        args.RejectUnknown();
+        var r = await load();
+        var best = r.Best;
+        var console = ConsoleFactory.For(stdout);
+        var status = new Contracts.Trials.SearchStatus(r.SearchId, r.Name,
+            Enum.TryParse<Contracts.Trials.SearchState>(r.State.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var state) ? state : Contracts.Trials.SearchState.Running,
+            r.StopReason, r.Trials.GroupBy(t => t.State).ToDictionary(g => g.Key, g => g.Count()), [],
+            best is null ? null : new Contracts.Trials.BestTrial(best.Number, best.Parameters, best.Objective ?? double.NaN,
+                best.Epochs.LastOrDefault()?.Get(Contracts.Trials.EpochMetrics.ValAccuracy), best.ParameterCount),
+            null, r.StartedAt ?? DateTimeOffset.UtcNow, (r.StartedAt ?? DateTimeOffset.UtcNow).AddSeconds(r.WallSeconds),
+            r.MaxTrials, r.Trials.Sum(t => t.Epochs.Count), r.Metric, r.Maximize);
+        switch (verb)
+        {
+            case "trials" when json:
+                stdout.WriteLine(JsonSerializer.Serialize(r.Trials, Json.Compact));
+                break;
+            case "trials":
+                ResultPrinter.PrintLeaderboard(console, status, r.Trials, top: int.MaxValue);
+                break;
+            case "best" when json:
+                stdout.WriteLine(JsonSerializer.Serialize(new { search_id = r.SearchId, best = status.Best, test_accuracy = r.TestAccuracy }, Json.Compact));
+                break;
+            case "status" when json:
+                stdout.WriteLine(JsonSerializer.Serialize(SearchSummaryJson.From(status, r.RunDir) with { TestAccuracy = r.TestAccuracy }, Json.Compact));
+                break;
+            default:
+                ResultPrinter.PrintOutcome(console, status, r.RunDir);
+                if (r.TestAccuracy is { } test)
+                {
+                    stdout.WriteLine($"Test accuracy of the best configuration: {test.ToString("0.0000", CultureInfo.InvariantCulture)}");
+                }
+
+                break;
         }
 
         return ExitCodes.Success;

@@ -18,7 +18,7 @@ internal interface IProgressView
 /// </summary>
 internal sealed class LiveView(TimeProvider? clock = null) : IProgressView
 {
-    private const int BarWidth = 20;
+    private const int BarWidth = 10;
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private LiveDisplayContext? _context;
 
@@ -68,7 +68,8 @@ internal sealed class LiveView(TimeProvider? clock = null) : IProgressView
             : new Markup("[grey]best so far: none yet[/]");
 
         var table = new Table().Border(TableBorder.Rounded).Title("running trials")
-            .AddColumn("trial").AddColumn("epoch").AddColumn("progress").AddColumn("train acc").AddColumn("val acc").AddColumn("ETA").AddColumn("worker");
+            .AddColumn("trial").AddColumn("epoch").AddColumn(new TableColumn("progress").NoWrap()).AddColumn("train acc").AddColumn("val acc")
+            .AddColumn(new TableColumn("ETA").NoWrap()).AddColumn("worker");
         var byNumber = trials.ToDictionary(t => t.Number);
         foreach (var running in status.Running.OrderBy(r => r.Number))
         {
@@ -81,7 +82,7 @@ internal sealed class LiveView(TimeProvider? clock = null) : IProgressView
                 new Text(ProgressPrinter.Format(running.TrainAccuracy)),
                 new Text(ProgressPrinter.Format(running.ValAccuracy)),
                 new Text(eta is { } e ? Clock(e) : "-"),
-                new Text(running.Worker ?? "-"));
+                new Text(running.Worker ?? "-") { Overflow = Overflow.Ellipsis });
         }
 
         if (status.Running.Count == 0)
@@ -115,7 +116,7 @@ internal sealed class LiveView(TimeProvider? clock = null) : IProgressView
 
     public static string Bar(int done, int total)
     {
-        var filled = total > 0 ? (int)Math.Round(BarWidth * Math.Clamp(done / (double)total, 0, 1)) : 0;
+        var filled = total > 0 ? (int)Math.Round(BarWidth * Math.Clamp(done / (double)total, 0, 1), MidpointRounding.AwayFromZero) : 0;
         return $"[green]{new string('█', filled)}[/][grey]{new string('░', BarWidth - filled)}[/] {(total > 0 ? 100.0 * done / total : 0):0}%";
     }
 

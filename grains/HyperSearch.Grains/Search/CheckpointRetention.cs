@@ -31,20 +31,26 @@ public static class CheckpointRetention
         return ranked;
     }
 
-    /// <summary>Deletes the checkpoint folders of every trial not kept; returns how many folders went. Missing
-    /// folders are fine (the policy may run again after a restart).</summary>
-    public static int Apply(SearchGrainState state, int keepBest, Func<TrialEntry, double?> objective, ILogger logger)
+    /// <summary>The checkpoint folders the policy removes: every trial's not kept. Pure; call it on the grain's
+    /// thread, then <see cref="Delete"/> anywhere.</summary>
+    public static IReadOnlyList<string> FoldersToDelete(SearchGrainState state, int keepBest, Func<TrialEntry, double?> objective)
     {
-        if (keepBest < 0 || string.IsNullOrEmpty(state.CheckpointRoot) || !Directory.Exists(state.CheckpointRoot))
+        if (keepBest < 0 || string.IsNullOrEmpty(state.CheckpointRoot))
         {
-            return 0;
+            return [];
         }
 
         var keep = TrialsToKeep(state, keepBest, objective);
+        return state.Trials.Where(t => !keep.Contains(t.Number)).Select(t => FolderOf(state, t.Number)).ToList();
+    }
+
+    /// <summary>Deletes the folders that exist; returns how many went. Missing folders are fine (the policy may
+    /// run again after a restart).</summary>
+    public static int Delete(IReadOnlyList<string> folders, ILogger logger)
+    {
         var deleted = 0;
-        foreach (var trial in state.Trials.Where(t => !keep.Contains(t.Number)))
+        foreach (var folder in folders)
         {
-            var folder = FolderOf(state, trial.Number);
             try
             {
                 if (Directory.Exists(folder))

@@ -283,8 +283,9 @@ public sealed class SearchGrain(
         _finishedHandled = true;
         await SetReminderAsync(register: false);
         var keep = options.Value.KeepCheckpoints;
-        var coordinator = Coordinator;
-        var deleted = await Task.Run(() => CheckpointRetention.Apply(persisted.State, keep, coordinator.Objective, logger));
+        // Decided on the grain's thread (it reads the state); only the file deletions leave it.
+        var folders = CheckpointRetention.FoldersToDelete(persisted.State, keep, Coordinator.Objective);
+        var deleted = folders.Count == 0 ? 0 : await Task.Run(() => CheckpointRetention.Delete(folders, logger));
         if (deleted > 0)
         {
             logger.LogInformation("search {SearchId}: deleted the checkpoints of {Deleted} trial(s), kept the best {Keep}", SearchId, deleted, keep);

@@ -29,7 +29,7 @@ public sealed class LiveViewTests
         Assert.Contains("5/10 trials done", text);
         Assert.Contains("best so far: val_accuracy 0.8812 (trial 1: learning_rate=0.002)", text);
         Assert.Contains("2/8", text);
-        Assert.Contains("█████░░░░░░░░░░░░░░░ 25%", text);
+        Assert.Contains("███░░░░░░░ 25%", text);
         Assert.Contains("0.7800", text);
         Assert.Contains("0.7700", text);
         Assert.Contains("00:08", text);

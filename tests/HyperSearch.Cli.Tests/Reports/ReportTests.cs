@@ -151,6 +151,28 @@ public sealed partial class ReportTests(OverfitRunFixture run, ITestOutputHelper
         Assert.Contains("suggestion:", text.Stdout);
     }
 
+    [Fact]
+    public async Task Search_read_commands_work_on_the_local_run_directory_with_json()
+    {
+        var status = await CliRunner.RunAsync("search", "status", OverfitRunFixture.SearchId, "--run-dir", run.Runs, "--json");
+        Assert.True(status.ExitCode == 0, status.Stderr);
+        using var doc = JsonDocument.Parse(status.StdoutLines[^1]);
+        Assert.Equal("completed", doc.RootElement.GetProperty("state").GetString());
+        Assert.Equal(2, doc.RootElement.GetProperty("trials").GetProperty("completed").GetInt32());
+        Assert.Equal(run.Summary.GetProperty("test_accuracy").GetDouble(), doc.RootElement.GetProperty("test_accuracy").GetDouble());
+
+        var trials = await CliRunner.RunAsync("search", "trials", OverfitRunFixture.SearchId, "--run-dir", run.Runs, "--json");
+        Assert.Equal(2, JsonDocument.Parse(trials.StdoutLines[^1]).RootElement.GetArrayLength());
+
+        var best = await CliRunner.RunAsync("search", "best", OverfitRunFixture.SearchId, "--run-dir", run.Runs);
+        Assert.True(best.ExitCode == 0, best.Stderr);
+        Assert.Contains("learning_rate: 0.003", best.Stdout);
+
+        var missing = await CliRunner.RunAsync("report", "no-such-search", "--run-dir", run.Runs);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.StartsWith("error: no run directory for 'no-such-search'", missing.Stderr);
+    }
+
     [GeneratedRegex(@"(src|href)\s*=\s*[""']?(https?:|//)", RegexOptions.IgnoreCase)]
     private static partial Regex ExternalReference();
 }

@@ -60,9 +60,9 @@ public sealed class HyperSearchMetricsTests : IDisposable
     {
         _metrics.EpochReported("s1", 0, Epoch(1, accuracy: 0.5, imagesPerSecond: 100, seconds: 2));
         _metrics.EpochReported("s1", 1, Epoch(1, accuracy: 0.6, imagesPerSecond: 50, seconds: 3));
+        Assert.Equal([2.0, 3.0], _measurements.Where(m => m.Instrument == "hypersearch.epoch.duration").Select(m => m.Value));
         Assert.Equal(2, Observe("hypersearch.trial.val_accuracy").Count);
         Assert.Equal(150, Assert.Single(Observe("hypersearch.training.images_per_second")).Value);
-        Assert.Equal(2, _measurements.Count(m => m.Instrument == "hypersearch.epoch.duration"));
 
         _metrics.TrialEnded("s1", 0, TrialState.Pruned);
         var left = Assert.Single(Observe("hypersearch.trial.val_accuracy"));
