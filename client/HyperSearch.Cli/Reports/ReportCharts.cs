@@ -188,6 +188,11 @@ internal static class ReportCharts
     /// <summary>Positions in [0,1] along one parallel axis: numbers by range (log scale when they span 2+ decades), other values by sorted rank.</summary>
     private static double[] Normalize(List<object?> values)
     {
+        if (values.Count == 0)
+        {
+            return [];
+        }
+
         var numbers = values.Select(ParameterImportance.AsNumber).ToList();
         if (numbers.All(n => n is not null))
         {

@@ -141,7 +141,6 @@ public sealed class SearchGrain(
         var decision = Coordinator.ReportEpoch(trialNumber, attempt, epoch, Now);
         if (decision != EpochDecision.Fenced)
         {
-            metrics.EpochReported(SearchId, trialNumber, epoch);
 
             // Not awaited to durability: the attempt's final report carries its whole curve.
             await AfterChangeAsync(durable: false);

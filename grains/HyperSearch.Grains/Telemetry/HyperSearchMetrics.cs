@@ -62,7 +62,7 @@ public sealed class HyperSearchMetrics : IDisposable
         _meter.CreateObservableGauge("hypersearch.trial.val_accuracy", TrialSeries, description: "Latest validation accuracy of each running trial");
         _meter.CreateObservableGauge("hypersearch.training.slots", () => Volatile.Read(ref _slots), description: "Training slots on this silo");
         _meter.CreateObservableGauge("hypersearch.training.slots.busy", () => Volatile.Read(ref _slotsBusy), description: "Training slots of this silo running a trial");
-        _meter.CreateObservableGauge("hypersearch.training.images_per_second", ImagesPerSecond, description: "Training throughput of the running trials this silo coordinates (latest epoch of each)");
+        _meter.CreateObservableGauge("hypersearch.training.images_per_second", ImagesPerSecond, description: "Training throughput of the trials running on this silo (latest epoch of each)");
     }
 
     public void SetSlots(int slots) => Volatile.Write(ref _slots, slots);
@@ -75,6 +75,8 @@ public sealed class HyperSearchMetrics : IDisposable
         _started.Add(1, Tag(searchId));
     }
 
+    /// <summary>An epoch of an attempt training on this silo: throughput, epoch time and the trial's accuracy are
+    /// published by the silo that trains, so per-pod panels show the pod doing the work.</summary>
     public void EpochReported(string searchId, int trial, EpochMetrics metrics)
     {
         EnsureCounters(searchId);
@@ -89,6 +91,9 @@ public sealed class HyperSearchMetrics : IDisposable
             _ => new TrialGauges(accuracy, rate),
             (_, old) => new TrialGauges(accuracy ?? old.ValAccuracy, rate ?? old.ImagesPerSecond));
     }
+
+    /// <summary>An attempt that trained on this silo ended: its per-trial series disappear.</summary>
+    public void AttemptEnded(string searchId, int trial) => _trials.TryRemove((searchId, trial), out _);
 
     /// <summary>A trial attempt ended; a null state means it went back to the queue.</summary>
     public void TrialEnded(string searchId, int trial, TrialState? state)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using HyperSearch.Grains.Search;
+using HyperSearch.Grains.Telemetry;
 using Orleans.Placement;
 
 namespace HyperSearch.Grains.Trials;
@@ -11,6 +12,7 @@ namespace HyperSearch.Grains.Trials;
 public sealed class TrialGrain(
     ITrialRunner runner,
     RunningTrials runningTrials,
+    HyperSearchMetrics telemetry,
     IOptions<CoordinatorOptions> options,
     ILogger<TrialGrain> logger) : Grain, ITrialGrain
 {
@@ -30,6 +32,7 @@ public sealed class TrialGrain(
         }
         finally
         {
+            telemetry.AttemptEnded(work.SearchId, work.TrialNumber);
             runningTrials.Remove(key);
             DeactivateOnIdle();
         }
@@ -52,6 +55,7 @@ public sealed class TrialGrain(
         {
             curve.RemoveAll(e => e.Epoch >= metrics.Epoch);
             curve.Add(metrics);
+            telemetry.EpochReported(work.SearchId, work.TrialNumber, metrics);
             try
             {
                 lastDecision = await CoordinatorRetry.CallAsync(() => search.ReportEpochAsync(work.TrialNumber, work.Attempt, metrics), RetryBudget);
