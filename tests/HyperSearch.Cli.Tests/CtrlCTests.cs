@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace HyperSearch.Cli.Tests;
+
+/// <summary>Ctrl-C on `hypersearch run` cancels cleanly: running trials stop within a batch, results are kept.</summary>
+public sealed class CtrlCTests
+{
+    private const string LongSearch = """
+        name: long
+        dataset: { name: fashion-mnist, train_subset: 3000 }
+        search: { sampler: random, max_trials: 5, seed: 1 }
+        training: { epochs: 30, conv1_filters: 8, conv2_filters: 8, dense_units: 16, batch_size: 32 }
+        space:
+          dropout: { uniform: [0.1, 0.5] }
+        """;
+
+    [Fact]
+    public async Task Sigint_cancels_the_search_and_keeps_the_results()
+    {
+        FashionMnist.Require();
+        var runs = Path.Combine(Path.GetTempPath(), $"hs-ctrlc-{Guid.NewGuid():N}");
+        var cli = Path.Combine(AppContext.BaseDirectory, "hypersearch.dll");
+        var start = new ProcessStartInfo("dotnet", [cli, "run", CliRunner.WriteSpec(LongSearch), "--run-dir", runs, "--id", "ctrlc"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            // Wait until a trial has reported an epoch: the search is really training.
+            var deadline = DateTime.UtcNow.AddMinutes(3);
+            string? line;
+            while ((line = await process.StandardOutput.ReadLineAsync()) is not null && !line.Contains(" epoch 1/", StringComparison.Ordinal))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "no epoch reported within 3 minutes");
+            }
+
+            Assert.NotNull(line);
+            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill!.WaitForExitAsync();
+            }
+
+            var rest = process.StandardOutput.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(timeout.Token);
+
+            Assert.Equal(1, process.ExitCode);
+            Assert.Contains("Cancelling", await stderr);
+            Assert.Contains("cancelled", await rest);
+            using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(runs, "ctrlc", "summary.json")));
+            Assert.Equal("cancelled", summary.RootElement.GetProperty("state").GetString());
+            using var trials = JsonDocument.Parse(File.ReadAllText(Path.Combine(runs, "ctrlc", "trials.json")));
+            var first = trials.RootElement[0];
+            Assert.Equal("cancelled", first.GetProperty("state").GetString());
+            Assert.True(first.GetProperty("epochs").GetArrayLength() >= 1, "the epochs trained before Ctrl-C are kept");
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+}
