@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Chaos test of cluster mode (docs/cluster.md): a private redis-server and 3 silo processes with Redis clustering,
 # grain storage and reminders; one CLI client runs a search of command trials (scripts/cluster/trial.py, which
-# checkpoints every epoch); every 20-40 s a random silo is killed with SIGKILL and started again. A CLI that loses
-# the cluster re-attaches with `search watch ID`. The last line printed is one JSON object:
+# checkpoints every epoch); every 20-40 s a random silo (one running a trial mid-way when there is one) is killed
+# with SIGKILL and started again. A CLI that loses the cluster re-attaches with `search watch ID`. The last line
+# printed is one JSON object:
 #   kills, trials, completed, lost (must be 0), duplicates (must be 0), epochs_redone (at most kills x max_concurrent),
 #   resumed_from_checkpoint (> 0), plus timing and the Redis-password leak check.
 # Exit 0 only when every condition holds. Bounded in time (CHAOS_LIMIT seconds of search, default 200).
@@ -48,6 +49,26 @@ cli search start "$spec" --id "$search_id" --wait --json >"$work/logs/cli.1.log"
 cli_pids=($!)
 log "search $search_id started by CLI pid ${cli_pids[0]}"
 
+# busy_silos: indexes of silos whose trial process has finished an epoch and is still running.
+busy_silos() {
+    "$PYTHON" - "$CHAOS_EVENTS" "${silo_pids[@]}" <<'PY'
+import json, sys
+pids = sys.argv[2:]
+live = {}
+for line in open(sys.argv[1]):
+    try:
+        e = json.loads(line)
+    except ValueError:
+        continue
+    key = (e["trial"], e["attempt"])
+    if e["kind"] == "epoch_done" and not e.get("final"):
+        live[key] = str(e.get("parent"))
+    elif e["kind"] in ("epoch_done", "orphaned", "sigterm"):
+        live.pop(key, None)
+print(" ".join(str(i) for i, pid in enumerate(pids) if pid and pid in live.values()))
+PY
+}
+
 kills=0
 next_kill=$((began + KILL_MIN + RANDOM % (KILL_MAX - KILL_MIN + 1)))
 finished=0
@@ -71,7 +92,11 @@ while true; do
         cli_pids=($!)
     fi
     if ((now >= next_kill)); then
-        victim=$((RANDOM % SILOS))
+        # A random silo among those running a trial that has checkpointed an epoch (killing an idle or just-started
+        # silo shows nothing); any silo when none is.
+        read -r -a candidates <<<"$(busy_silos)"
+        ((${#candidates[@]} > 0)) || candidates=($(seq 0 $((SILOS - 1))))
+        victim=${candidates[RANDOM % ${#candidates[@]}]}
         log "SIGKILL silo $victim (pid ${silo_pids[victim]})"
         kill_silo $victim KILL
         kills=$((kills + 1))

@@ -48,6 +48,9 @@ cluster_init() {
 
 cluster_cleanup() {
     local pid
+    [[ -n "$work" && -n "${KEEP_WORK:-}" ]] && log "keeping $work"
+    # The result line must stay the last line: silence the shell's notices about the jobs killed below.
+    exec 2>/dev/null
     for pid in "${cli_pids[@]}" "${silo_pids[@]}"; do
         [[ -n "$pid" ]] && kill -9 "$pid" 2>/dev/null
     done
@@ -56,8 +59,6 @@ cluster_cleanup() {
     wait 2>/dev/null
     if [[ -n "$work" && -z "${KEEP_WORK:-}" ]]; then
         rm -rf "$work"
-    elif [[ -n "$work" ]]; then
-        log "kept $work"
     fi
 }
 

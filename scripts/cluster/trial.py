@@ -22,7 +22,7 @@ EVENTS = os.environ.get("CHAOS_EVENTS")
 def event(kind, **fields):
     if not EVENTS:
         return
-    line = json.dumps(dict(kind=kind, trial=TRIAL, attempt=ATTEMPT, pid=os.getpid(), time=time.time(), **fields))
+    line = json.dumps(dict(kind=kind, trial=TRIAL, attempt=ATTEMPT, pid=os.getpid(), parent=PARENT, time=time.time(), **fields))
     fd = os.open(EVENTS, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         os.write(fd, (line + "\n").encode())

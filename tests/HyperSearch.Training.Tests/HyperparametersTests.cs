@@ -28,7 +28,8 @@ public sealed class HyperparametersTests
     [Fact]
     public void Layer_count_follows_the_highest_layer_given_and_shorthands_fill_the_rest()
     {
-        var c = Hyperparameters.Parse(Knobs(("conv3_filters", 16L), ("conv_kernel", 5L), ("conv1_kernel", 3L), ("conv2_padding", "same")));
+        var c = Hyperparameters.Parse(Knobs(("conv3_filters", 16L), ("conv_kernel", 5L), ("conv1_kernel", 3L), ("conv2_padding", "same"), ("conv4_kernel", 2L)));
+        // Depth follows the filters given: conv4_kernel alone does not add a fourth layer.
         Assert.Equal(3, c.ConvLayers.Count);
         Assert.Equal([3, 5, 5], c.ConvLayers.Select(l => l.Kernel));
         Assert.Equal([64, 256, 16], c.ConvLayers.Select(l => l.Filters));

@@ -6,7 +6,8 @@ namespace HyperSearch.Training;
 /// <summary>
 /// The knobs a search can turn, and their translation into a <see cref="TrialConfig"/>. Missing knobs
 /// take the seed model's values. Per-layer knobs (conv{N}_*, dense{N}_units, N from 1) for layers beyond
-/// conv_layers / dense_layers are ignored, so a flat search space can carry them for every trial.
+/// conv_layers / dense_layers (or, without conv_layers, beyond the highest conv{N}_filters) are ignored,
+/// so a flat search space can carry them for every trial.
 /// </summary>
 public static partial class Hyperparameters
 {
@@ -18,7 +19,7 @@ public static partial class Hyperparameters
 
     public static IReadOnlyDictionary<string, KnobInfo> Knobs { get; } = new KnobInfo[]
     {
-        new("conv_layers", "int", "number of conv blocks (1-16); default: the highest N among conv{N}_* knobs given, else 2", null),
+        new("conv_layers", "int", "number of conv blocks (1-16); default: the highest N among conv{N}_filters given, else 2", null),
         new("conv{N}_filters", "int", "filters of conv block N (seed: 64, 256; later blocks: 256)", null),
         new("conv{N}_kernel", "int", "square kernel size of conv block N (seed: 3, 2; later blocks: 2)", null),
         new("conv{N}_stride", "int", "stride of conv block N (default 1)", null),
@@ -59,7 +60,8 @@ public static partial class Hyperparameters
         var r = new Reader(values);
         var seed = TrialConfig.Seed;
 
-        int highestConv = values.Keys.Select(k => LayerKnob().Match(k)).Where(m => m.Success && m.Groups[1].Value == "conv")
+        // The layers whose filters are given define the depth (conv1..convN_filters → N layers).
+        int highestConv = values.Keys.Select(k => LayerKnob().Match(k)).Where(m => m.Success && m.Groups[1].Value == "conv" && m.Groups[3].Value == "filters")
             .Select(m => int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max();
         int convLayers = r.Int("conv_layers", highestConv > 0 ? highestConv : seed.ConvLayers.Count, 1, MaxLayers);
         var conv = new ConvLayerConfig[convLayers];
