@@ -166,6 +166,8 @@ result = {
     "cli_attaches": attaches,
     "seconds": elapsed,
     "password_in_logs": leaks,
+    "epoch_records_whole": record_epochs_ok,
+    "cli_finished": finished == "1",
 }
 ok = (finished == "1" and status.get("state") == "completed" and len(trials) >= 12 and lost == 0 and duplicates == 0
       and epochs_redone <= kills * concurrent and (kills == 0 or resumed > 0) and kills >= 1 and leaks == 0 and record_epochs_ok)

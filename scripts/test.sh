@@ -22,18 +22,21 @@ fi
 
 for project in tests/*/*.csproj; do
     echo "=== $project"
-    dotnet test "$project" -c Release --no-build --logger "console;verbosity=normal" 2>&1 | tee "$log" | grep -E "^\s*(Passed|Failed|Skipped) |Passed!|Failed!|error" || true
-    line=$(grep -E "(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+" "$log" | tail -n 1)
-    if [[ -z "$line" ]]; then
-        echo "no test summary from $project (crashed or did not build)"
+    dotnet test "$project" -c Release --no-build --logger "console;verbosity=normal" 2>&1 | tee "$log" | grep -E "^\s*(Failed|Skipped) |^Total tests|^ +(Passed|Failed): |error|Error Message|Assert" || true
+    if ! grep -qE "^Total tests: [0-9]+" "$log"; then
+        echo "no test summary from $project (crashed, aborted or did not build)"
         failed=$((failed + 1))
         status=1
         continue
     fi
-    f=$(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$line")
-    p=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$line")
+    p=$(grep -E "^ +Passed: +[0-9]+" "$log" | tail -n 1 | grep -oE "[0-9]+" || echo 0)
+    f=$(grep -E "^ +Failed: +[0-9]+" "$log" | tail -n 1 | grep -oE "[0-9]+" || echo 0)
+    p=${p:-0}
+    f=${f:-0}
+    echo "$project: $p passed, $f failed"
     passed=$((passed + p))
     failed=$((failed + f))
+    grep -q "Test Run Aborted" "$log" && { failed=$((failed + 1)); f=1; }
     [[ "$f" -eq 0 ]] || status=1
 done
 

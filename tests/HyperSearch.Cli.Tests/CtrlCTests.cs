@@ -45,10 +45,11 @@ public sealed class CtrlCTests
             }
 
             var rest = process.StandardOutput.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await process.WaitForExitAsync(timeout.Token);
+            await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(120)));
+            var exited = process.HasExited;
+            Assert.True(exited, "the CLI did not exit within 120 s of SIGINT");
 
-            Assert.Equal(1, process.ExitCode);
+            Assert.True(process.ExitCode == 1, $"exit {process.ExitCode}\n{await rest}\n{await stderr}");
             Assert.Contains("Cancelling", await stderr);
             Assert.Contains("cancelled", await rest);
             using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(runs, "ctrlc", "summary.json")));

@@ -87,7 +87,9 @@ internal static class RunCommand
         finally
         {
             Console.CancelKeyPress -= onCancel;
-            await host.StopAsync();
+            // One in-process silo has no one to hand anything to: a short stop is enough.
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await host.StopAsync(stopping.Token);
         }
     }
 

@@ -99,7 +99,8 @@ public sealed class TrialGrain(
             outcome = outcome with { State = TrialState.Cancelled };
         }
 
-        // A resumed attempt only reports new epochs; the coordinator already holds the earlier ones.
+        // A resumed attempt only relays new epochs; unless the runner knows the whole curve, send what this attempt saw
+        // from its first epoch on (a fresh attempt), else nothing and let the coordinator keep what it has.
         outcome = outcome with { Epochs = outcome.Epochs ?? (work.Resume ? null : curve) };
         if (worker is null || runningTrials.ShuttingDown)
         {

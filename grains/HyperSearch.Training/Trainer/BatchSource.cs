@@ -27,6 +27,11 @@ internal sealed class BatchSource
 
     public int Count => split.Count;
 
+    /// <summary>0..Count-1, for walking the split in order (evaluation).</summary>
+    public int[] Identity => identity ??= [.. Enumerable.Range(0, split.Count)];
+
+    private int[]? identity;
+
     /// <summary>The batch of the given split indices as (images NCHW float32, labels int64) on <paramref name="device"/>.</summary>
     public (Tensor Images, Tensor Labels) Assemble(ReadOnlySpan<int> indices, Device device, TrialRng? rng = null, bool flip = false, int cropPadding = 0)
     {
@@ -48,7 +53,7 @@ internal sealed class BatchSource
             Shift(source, destination, dy, dx, mirror);
         }
         var x = empty([n, channels, height, width], ScalarType.Float32);
-        x.data<float>().CopyFrom(images.AsSpan(0, n * pixels), 0, 0);
+        using (var accessor = x.data<float>()) accessor.CopyFrom(images.AsSpan(0, n * pixels), 0, 0);
         var y = tensor(labels.AsSpan(0, n).ToArray(), ScalarType.Int64);
         return device.type == TorchSharp.DeviceType.CPU ? (x, y) : (x.to(device), y.to(device));
     }

@@ -29,6 +29,9 @@ public sealed class HyperSearchOptions
     /// <summary>Where datasets without an explicit path are looked up (a folder per dataset name).</summary>
     public string? DataDirectory { get; set; }
 
+    /// <summary>Orleans Kubernetes hosting (with redis clustering); default: on when running in a pod.</summary>
+    public bool? Kubernetes { get; set; }
+
     public TrainingOptions Training { get; set; } = new();
 
     public RedisOptions Redis { get; set; } = new();

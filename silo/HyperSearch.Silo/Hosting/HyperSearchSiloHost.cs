@@ -100,9 +100,18 @@ public static class HyperSearchSiloHost
                     o.GrainStorageSerializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>());
                 }));
                 silo.UseRedisReminderService(o => o.ConfigurationOptions = redis.Clone());
+                if (options.Kubernetes ?? RunsInKubernetes)
+                {
+                    // Pod name, pod IP and the orleans/serviceId|clusterId labels; silos whose pod is gone are declared dead.
+                    silo.UseKubernetesHosting();
+                }
+
                 break;
             default:
                 throw new InvalidOperationException($"HyperSearch:Clustering '{options.Clustering}' is not supported (expected localhost or redis)");
         }
     }
+
+    private static bool RunsInKubernetes =>
+        Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is not null && Environment.GetEnvironmentVariable("POD_NAME") is not null;
 }

@@ -33,7 +33,8 @@ public sealed class TorchTrialRunner(string device, string? dataDirectory) : ITr
                 TrialOutcomeKind.Failed => TrialState.Failed,
                 _ => TrialState.Cancelled,
             };
-            return new TrialOutcomeReport(state, outcome.FailureReason, outcome.ParameterCount);
+            // The whole curve, restored epochs included, so the coordinator's record has no gap after a resume.
+            return new TrialOutcomeReport(state, outcome.FailureReason, outcome.ParameterCount, outcome.Epochs.Select(ToMetrics).ToList());
         });
 
     public Task<TestResult> EvaluateTestAsync(WorkItem work, CancellationToken cancellationToken) =>
@@ -50,14 +51,19 @@ public sealed class TorchTrialRunner(string device, string? dataDirectory) : ITr
 
     public static DatasetOptions DatasetOptionsFor(DatasetSpec spec, string? dataDirectory)
     {
-        var path = spec.Path;
-        if (path is null && dataDirectory is not null && Directory.Exists(Path.Combine(dataDirectory, spec.Name)))
-        {
-            path = Path.Combine(dataDirectory, spec.Name);
-        }
+        // A data volume holds a folder per dataset (k8s/base's dataset Job fills /data/fashion-mnist, /data/cifar-10).
+        var path = spec.Path ?? (dataDirectory is null ? null : DataFolderNames(spec.Name)
+            .Select(folder => Path.Combine(dataDirectory, folder))
+            .FirstOrDefault(Directory.Exists));
 
         return new DatasetOptions(spec.Name, path, spec.ValidationFraction, spec.TrainSubset, spec.TrainSubsetFraction, spec.SplitSeed);
     }
+
+    private static string[] DataFolderNames(string dataset) => dataset switch
+    {
+        "cifar10" => ["cifar10", "cifar-10", "cifar-10-batches-bin"],
+        _ => [dataset],
+    };
 
     private static EpochMetrics ToMetrics(EpochReport report) => new(report.Epoch, new Dictionary<string, double>
     {
