@@ -10,8 +10,8 @@ namespace HyperSearch.Bench;
 /// Seed-model training-step throughput against the 2048² matmul roof, fp32 and (where the CPU has it)
 /// bf16 mixed precision, plus the accuracy bf16 costs. Options: --batch 256, --samples 24, --threads N,
 /// --accuracy-epochs 1 (0 skips the accuracy comparison), --no-bf16, --seed 1.
-/// Roof matmuls and training steps alternate one sample each, so both see the same load from whatever
-/// else shares the cores, and both are summarized by their median. A step is everything a trial does
+/// Roof matmuls and training steps, fp32 and bf16, alternate one sample each, so all see the same load
+/// from whatever else shares the cores, and all are summarized by their median. A step is everything a trial does
 /// per batch: batch assembly from the shared dataset, forward, loss, backward, optimizer update.
 /// </summary>
 internal static class TrainThroughputBenchmark
@@ -35,25 +35,22 @@ internal static class TrainThroughputBenchmark
             $"{get_num_threads()} threads, {flopsPerImage / 1e6:0.0} MFLOP per image per step, allocator tuned: {TorchRuntime.AllocatorTuned}");
 
         using var fp32Session = new TrainingSession(config, data.Info, seed, CPU, bf16: false);
-        var fp32 = Measure(fp32Session, ScalarType.Float32, data, batch, samples);
+        using var bf16Session = bf16Wanted ? new TrainingSession(config, data.Info, seed, CPU, bf16: true) : null;
+        var runs = new List<(TrainingSession Session, ScalarType Type)> { (fp32Session, ScalarType.Float32) };
+        if (bf16Session is not null) runs.Add((bf16Session, ScalarType.BFloat16));
+        var measured = Measure([.. runs], data, batch, samples);
+        var fp32 = measured[0];
+        var bf16 = bf16Session is null ? null : measured[1];
         double roof = Roofline.Flops / fp32.MatmulSeconds / 1e9, fp32Rate = batch / fp32.StepSeconds;
         double effective = fp32Rate * flopsPerImage / 1e9;
         Console.WriteLine();
         Console.WriteLine($"{"",5} | {"roof GFLOP/s",12} | {"step ms",8} | {"img/s",6} | {"GFLOP/s",7} | {"of roof",7} | best of {samples}: roof, img/s");
         Print("fp32", fp32, batch, flopsPerImage);
-        Measured? bf16 = null;
-        TrainingSession? bf16Session = null;
-        if (bf16Wanted)
-        {
-            bf16Session = new TrainingSession(config, data.Info, seed, CPU, bf16: true);
-            bf16 = Measure(bf16Session, ScalarType.BFloat16, data, batch, samples);
-            Print("bf16", bf16, batch, flopsPerImage);
-        }
+        if (bf16 is not null) Print("bf16", bf16, batch, flopsPerImage);
         Console.WriteLine();
         Console.WriteLine($"fp32: {fp32Rate:0} img/s = {effective:0.0} GFLOP/s = {effective / roof:0.00} of the {roof:0.0} GFLOP/s fp32 matmul roof (medians of {samples} interleaved samples)");
         if (bf16 is not null)
             Console.WriteLine($"bf16: {batch / bf16.StepSeconds:0} img/s = {fp32.StepSeconds / bf16.StepSeconds:0.00}× fp32; conv layers computing in bf16: {string.Join(", ", bf16Session!.ConvTypes)}");
-        bf16Session?.Dispose();
 
         var result = new Dictionary<string, object?>
         {
@@ -96,16 +93,17 @@ internal static class TrainThroughputBenchmark
     private sealed record Measured(double MatmulSeconds, double StepSeconds, double BestMatmulSeconds, double BestStepSeconds);
 
     /// <summary>
-    /// Alternates one roof matmul and one full training step, so both see the same machine load (other
-    /// processes share these cores), and summarizes each by its median and its best sample.
+    /// Round-robin over the sessions: one roof matmul in the session's type, then one full training step,
+    /// so every figure (and so the fp32/bf16 ratio) sees the same load from whatever else shares these
+    /// cores; each series is summarized by its median and its best sample.
     /// </summary>
-    private static Measured Measure(TrainingSession session, ScalarType type, PreparedDataset data, int batch, int samples)
+    private static Measured[] Measure((TrainingSession Session, ScalarType Type)[] runs, PreparedDataset data, int batch, int samples)
     {
-        using var roof = new Roofline(type);
+        var roofs = runs.Select(r => new Roofline(r.Type)).ToArray();
         var source = new BatchSource(data.Train, data.Info, data.Normalization, batch);
         var order = Enumerable.Range(0, data.TrainCount).ToArray();
         int batches = order.Length / batch;
-        double Step(int i)
+        double Step(TrainingSession session, int i)
         {
             var clock = Stopwatch.StartNew();
             using var scope = NewDisposeScope();
@@ -114,15 +112,20 @@ internal static class TrainThroughputBenchmark
             if (!float.IsFinite(loss)) throw new InvalidOperationException($"loss {loss} at step {i}");
             return clock.Elapsed.TotalSeconds;
         }
-        for (int i = 0; i < WarmupSteps; i++) Step(i);
-        var matmuls = new double[samples];
-        var steps = new double[samples];
+        foreach (var run in runs)
+            for (int i = 0; i < WarmupSteps; i++) Step(run.Session, i);
+        var matmuls = runs.Select(_ => new double[samples]).ToArray();
+        var steps = runs.Select(_ => new double[samples]).ToArray();
         for (int i = 0; i < samples; i++)
         {
-            matmuls[i] = roof.Sample();
-            steps[i] = Step(WarmupSteps + i);
+            for (int r = 0; r < runs.Length; r++)
+            {
+                matmuls[r][i] = roofs[r].Sample();
+                steps[r][i] = Step(runs[r].Session, WarmupSteps + i);
+            }
         }
-        return new Measured(Median(matmuls), Median(steps), matmuls.Min(), steps.Min());
+        foreach (var roof in roofs) roof.Dispose();
+        return [.. runs.Select((_, r) => new Measured(Median(matmuls[r]), Median(steps[r]), matmuls[r].Min(), steps[r].Min()))];
     }
 
     private static double Median(double[] values)

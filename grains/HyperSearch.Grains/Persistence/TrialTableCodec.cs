@@ -12,7 +12,9 @@ internal sealed class TrialTableCodec(Serializer serializer)
 
     public void Encode(SearchGrainState state)
     {
-        var blobs = new List<byte[]>(state.Trials.Count);
+        // One array, not one per trial: a storage provider copies or serializes a single buffer in one go.
+        var table = new MemoryStream();
+        Span<byte> length = stackalloc byte[4];
         foreach (var trial in state.Trials)
         {
             while (_finished.Count <= trial.Number)
@@ -26,14 +28,25 @@ internal sealed class TrialTableCodec(Serializer serializer)
                 _finished[trial.Number] = blob;
             }
 
-            blobs.Add(blob);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, blob.Length);
+            table.Write(length);
+            table.Write(blob);
         }
 
-        state.TrialBlobs = blobs;
+        state.TrialTable = table.ToArray();
     }
 
     public void Decode(SearchGrainState state)
     {
-        state.Trials = state.TrialBlobs.Select(b => serializer.Deserialize<TrialEntry>(b)!).ToList();
+        var trials = new List<TrialEntry>();
+        var table = state.TrialTable.AsSpan();
+        while (table.Length > 0)
+        {
+            var length = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(table);
+            trials.Add(serializer.Deserialize<TrialEntry>(table.Slice(4, length).ToArray())!);
+            table = table[(4 + length)..];
+        }
+
+        state.Trials = trials;
     }
 }

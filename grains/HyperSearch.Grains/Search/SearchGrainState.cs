@@ -6,12 +6,13 @@ public sealed class SearchGrainState
 {
     [Id(0)] public SearchSpec? Spec { get; set; }
 
-    /// <summary>The trial table in memory. Persisted as <see cref="TrialBlobs"/>: finished trials never change, so
+    /// <summary>The trial table in memory. Persisted as <see cref="TrialTable"/>: finished trials never change, so
     /// their serialized form is cached and a write costs a copy of bytes, not a serialization of every trial.</summary>
     [field: NonSerialized]
     public List<TrialEntry> Trials { get; set; } = [];
 
-    [Id(1)] public List<byte[]> TrialBlobs { get; set; } = [];
+    /// <summary>Length-prefixed serialized trials, in trial order.</summary>
+    [Id(1)] public byte[] TrialTable { get; set; } = [];
     [Id(2)] public SearchState State { get; set; }
     [Id(3)] public string? StopReason { get; set; }
     [Id(4)] public DateTimeOffset StartedAt { get; set; }

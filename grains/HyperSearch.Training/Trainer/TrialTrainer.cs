@@ -12,7 +12,12 @@ namespace HyperSearch.Training;
 /// </summary>
 public static class TrialTrainer
 {
-    private const int EvaluationBatch = 1000;
+    // Evaluation uses the training batch size (at least this many): activations of the same sizes as
+    // training reuse the same freed heap blocks, where a larger evaluation batch (1000 images: a 173 MB
+    // first-layer output for the seed model) made the heap grow by that much at some later epoch.
+    private const int MinEvaluationBatch = 256;
+
+    private static int EvaluationBatch(TrialConfig config) => Math.Max(config.BatchSize, MinEvaluationBatch);
 
     /// <summary>
     /// Runs the epochs of <paramref name="config"/>; after each one, <paramref name="onEpoch"/> gets its
@@ -80,27 +85,31 @@ public static class TrialTrainer
             throw new InvalidOperationException($"{Checkpoint.PathIn(checkpointDirectory)} was written for a different configuration ({metadata.Config})");
         using var session = new TrainingSession(config, data.Info, metadata.Seed, TorchRuntime.ResolveDevice("auto"), bf16: false);
         Checkpoint.Restore(checkpointDirectory, session, includeOptimizer: false);
-        var (loss, accuracy) = Evaluate(session, data, data.Test, CancellationToken.None);
+        var (loss, accuracy) = Evaluate(session, data, data.Test, EvaluationBatch(config), CancellationToken.None);
         return new TestEvaluation(loss, accuracy, data.TestCount);
     }
 
     /// <summary>Mean loss and accuracy of the session's fp32 model over a split (NaN for an empty split).</summary>
     internal static (double Loss, double Accuracy) Evaluate(TrainingSession session, PreparedDataset data, SplitData split, CancellationToken token) =>
-        Evaluate(session, new BatchSource(split, data.Info, data.Normalization, EvaluationBatch), token);
+        Evaluate(session, data, split, MinEvaluationBatch, token);
+
+    /// <summary>As above, <paramref name="batch"/> images at a time.</summary>
+    internal static (double Loss, double Accuracy) Evaluate(TrainingSession session, PreparedDataset data, SplitData split, int batch, CancellationToken token) =>
+        Evaluate(session, new BatchSource(split, data.Info, data.Normalization, batch), batch, token);
 
     /// <summary>As above with a batch source the caller keeps across epochs: its 3–12 MB buffer would otherwise be large-object garbage every epoch.</summary>
-    private static (double Loss, double Accuracy) Evaluate(TrainingSession session, BatchSource source, CancellationToken token)
+    private static (double Loss, double Accuracy) Evaluate(TrainingSession session, BatchSource source, int batch, CancellationToken token)
     {
         int count = source.Count;
         if (count == 0) return (double.NaN, double.NaN);
         var order = source.Identity;
         double lossSum = 0;
         long correct = 0;
-        for (int start = 0; start < count; start += EvaluationBatch)
+        for (int start = 0; start < count; start += batch)
         {
             token.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            var (x, y) = source.Assemble(order.AsSpan(start, Math.Min(EvaluationBatch, count - start)), session.Device);
+            var (x, y) = source.Assemble(order.AsSpan(start, Math.Min(batch, count - start)), session.Device);
             var (l, c) = session.EvaluateBatch(x, y);
             lossSum += l;
             correct += c;
@@ -166,7 +175,8 @@ public static class TrialTrainer
         {
             // Created once per run: per-epoch buffers would pile up as large-object garbage and grow RSS.
             var train = new BatchSource(data.Train, data.Info, data.Normalization, config.BatchSize);
-            var validation = new BatchSource(data.Validation, data.Info, data.Normalization, EvaluationBatch);
+            int evaluationBatch = EvaluationBatch(config);
+            var validation = new BatchSource(data.Validation, data.Info, data.Normalization, evaluationBatch);
             var order = new int[data.TrainCount];
             for (int epoch = completedEpochs + 1; epoch <= config.Epochs; epoch++)
             {
@@ -196,7 +206,7 @@ public static class TrialTrainer
                     seen += count;
                 }
                 double trainSeconds = epochClock.Elapsed.TotalSeconds;
-                var (valLoss, valAccuracy) = Evaluate(session, validation, token);
+                var (valLoss, valAccuracy) = Evaluate(session, validation, evaluationBatch, token);
                 if (data.ValidationCount > 0 && !double.IsFinite(valLoss))
                 {
                     FailureReason = $"diverged at epoch {epoch}, during validation: loss is {valLoss}";

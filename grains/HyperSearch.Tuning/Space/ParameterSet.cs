@@ -5,6 +5,7 @@ namespace HyperSearch.Tuning.Space;
 public sealed class ParameterSet : IEquatable<ParameterSet>
 {
     private readonly SortedDictionary<string, object> _values;
+    private string? _key; // immutable values: computed once (samplers compare every trial's key on every suggestion)
 
     public ParameterSet(IEnumerable<KeyValuePair<string, object>> values)
     {
@@ -20,7 +21,7 @@ public sealed class ParameterSet : IEquatable<ParameterSet>
     public object this[string name] => _values[name];
 
     /// <summary>A stable text key, e.g. for de-duplication across restarts.</summary>
-    public string Key => string.Join(";", _values.Select(kv => $"{kv.Key}={Format(kv.Value)}"));
+    public string Key => _key ??= string.Join(";", _values.Select(kv => $"{kv.Key}={Format(kv.Value)}"));
 
     public bool Equals(ParameterSet? other) => other is not null && Key == other.Key;
 
