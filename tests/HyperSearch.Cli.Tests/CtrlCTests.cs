@@ -21,7 +21,9 @@ public sealed class CtrlCTests
         FashionMnist.Require();
         var runs = Path.Combine(Path.GetTempPath(), $"hs-ctrlc-{Guid.NewGuid():N}");
         var cli = Path.Combine(AppContext.BaseDirectory, "hypersearch.dll");
-        var start = new ProcessStartInfo("dotnet", [cli, "run", CliRunner.WriteSpec(LongSearch), "--run-dir", runs, "--id", "ctrlc"])
+        // As from an interactive shell: a test runner started in the background passes SIGINT down as ignored,
+        // and .NET (like a shell) leaves an ignored SIGINT ignored.
+        var start = new ProcessStartInfo("env", ["--default-signal=INT", "dotnet", cli, "run", CliRunner.WriteSpec(LongSearch), "--run-dir", runs, "--id", "ctrlc"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
