@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using HyperSearch.Bench.SchedulerOverhead;
 using HyperSearch.Contracts.Grains;
@@ -12,6 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
 
+using HyperSearch.Bench.Training;
+
 namespace HyperSearch.Bench;
 
 /// <summary>How much the coordinator, slots and grain calls add to trials that only sleep: 2,000 trials of 50 ms on
@@ -20,10 +21,11 @@ internal static class SchedulerOverheadBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var trials = IntArg(args, "--trials", 2000);
-        var slotsPerSilo = IntArg(args, "--slots-per-silo", 16);
-        var silos = IntArg(args, "--silos", 2);
-        var sleep = TimeSpan.FromMilliseconds(IntArg(args, "--sleep-ms", 50));
+        var options = new BenchArgs(args);
+        var trials = options.Int("trials", 2000);
+        var slotsPerSilo = options.Int("slots-per-silo", 16);
+        var silos = options.Int("silos", 2);
+        var sleep = TimeSpan.FromMilliseconds(options.Int("sleep-ms", 50));
         var slots = slotsPerSilo * silos;
 
         var builder = new InProcessTestClusterBuilder((short)silos);
@@ -87,11 +89,5 @@ internal static class SchedulerOverheadBenchmark
 
         // The measured span is start → every trial ended (the winner's test evaluation is not scheduling work).
         return (status.EndedAt is { } end && status.State.IsFinished() ? Math.Min(lastTrialEnd, (end - status.StartedAt).TotalSeconds) : lastTrialEnd, status);
-    }
-
-    private static int IntArg(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

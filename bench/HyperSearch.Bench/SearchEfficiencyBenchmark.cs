@@ -9,6 +9,8 @@ using HyperSearch.Training;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
+using HyperSearch.Bench.Training;
+
 namespace HyperSearch.Bench;
 
 /// <summary>Real data: does TPE + ASHA reach the best validation accuracy that random search without early stopping
@@ -28,10 +30,11 @@ internal static class SearchEfficiencyBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var subset = IntArg(args, "--subset", 4000);
-        var trials = IntArg(args, "--trials", 12);
-        var epochs = IntArg(args, "--epochs", 6);
-        var seed = IntArg(args, "--seed", 1);
+        var options = new BenchArgs(args);
+        var subset = options.Int("subset", 4000);
+        var trials = options.Int("trials", 12);
+        var epochs = options.Int("epochs", 6);
+        var seed = options.Int("seed", 1);
 
         TorchRuntime.Initialize();
         var root = Path.Combine(Path.GetTempPath(), $"hs-efficiency-{Guid.NewGuid():N}");
@@ -115,11 +118,5 @@ internal static class SearchEfficiencyBenchmark
 
             await Task.Delay(1000);
         }
-    }
-
-    private static int IntArg(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

@@ -61,8 +61,6 @@ public sealed class SearchCoordinator
 
     public int RunningCount => _running.Count;
 
-    public int WaitingCount => _waiting.Count;
-
     /// <summary>Trials not yet started: requeued ones plus those the sampler will still propose.</summary>
     public int QueuedCount => _waiting.Count +
         (_state.State == SearchState.Running && !Stopping && CanCreateTrial ? Settings.MaxTrials - _state.Trials.Count : 0);
