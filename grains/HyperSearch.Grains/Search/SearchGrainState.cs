@@ -1,17 +1,17 @@
 namespace HyperSearch.Grains.Search;
 
-/// <summary>The coordinator's persisted state: the spec and the trial table.</summary>
+/// <summary>The coordinator's state: the spec, the search's header fields and the trial table. Stored as a snapshot
+/// plus a journal of recent changes (see <see cref="Persistence.SearchStateStore"/>).</summary>
 [GenerateSerializer, Alias("HyperSearch.SearchGrainState")]
 public sealed class SearchGrainState
 {
     [Id(0)] public SearchSpec? Spec { get; set; }
 
-    /// <summary>The trial table in memory. Persisted as <see cref="TrialTable"/>: finished trials never change, so
-    /// their serialized form is cached and a write costs a copy of bytes, not a serialization of every trial.</summary>
+    /// <summary>The trial table in memory; stored as <see cref="TrialTable"/> in a snapshot.</summary>
     [field: NonSerialized]
     public List<TrialEntry> Trials { get; set; } = [];
 
-    /// <summary>Length-prefixed serialized trials, in trial order.</summary>
+    /// <summary>Length-prefixed serialized trials, in trial order: filled in snapshot copies only, empty in the live state.</summary>
     [Id(1)] public byte[] TrialTable { get; set; } = [];
     [Id(2)] public SearchState State { get; set; }
     [Id(3)] public string? StopReason { get; set; }
@@ -32,6 +32,9 @@ public sealed class SearchGrainState
     [Id(14)] public int Generation { get; set; }
 
     [Id(15)] public int EvaluationToken { get; set; }
+
+    /// <summary>Which snapshot this state was written as; a journal applies only to the snapshot of its version.</summary>
+    [Id(16)] public int SnapshotVersion { get; set; }
 }
 
 [GenerateSerializer, Alias("HyperSearch.TrialEntry")]

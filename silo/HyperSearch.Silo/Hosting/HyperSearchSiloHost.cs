@@ -73,7 +73,7 @@ public static class HyperSearchSiloHost
             case "localhost":
                 var primary = options.PrimarySiloPort is { } port ? new IPEndPoint(IPAddress.Loopback, port) : null;
                 silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, primary, options.ServiceId, options.ClusterId);
-                silo.AddMemoryGrainStorage(StorageNames.Searches);
+                silo.AddSearchMemoryStorage();
                 silo.UseInMemoryReminderService();
                 break;
             case "redis":
