@@ -37,4 +37,9 @@ public sealed record TrialView(int Number, ParameterSet Parameters, TrialStatus 
 /// <param name="Direction">Whether a higher objective is better.</param>
 /// <param name="Seed">The search seed; algorithms derive all randomness from it and the trial number.</param>
 /// <param name="MaxResource">The most resource (epochs) a trial may use.</param>
-public sealed record StudyView(SearchSpace Space, IReadOnlyList<TrialView> Trials, Direction Direction, int Seed, int MaxResource);
+public sealed record StudyView(SearchSpace Space, IReadOnlyList<TrialView> Trials, Direction Direction, int Seed, int MaxResource)
+{
+    /// <summary>Optional: the keys of every configuration in <see cref="Trials"/>, kept by a caller that already
+    /// indexes them, so a suggestion does not rebuild the set from the whole study (quadratic over a long search).</summary>
+    public IReadOnlySet<string>? TakenKeys { get; init; }
+}

@@ -1,19 +1,51 @@
+using System.Diagnostics;
 using HyperSearch.Contracts.Trials;
 using HyperSearch.Grains.Trials;
 
 namespace HyperSearch.Bench.SchedulerOverhead;
 
-/// <summary>A trainer that only sleeps, so all time beyond the sleep is the scheduler's.</summary>
+/// <summary>A trainer that only sleeps, so all time beyond the sleep is the scheduler's. Shaped like the real
+/// <c>TorchTrialRunner</c>: the "training" blocks a dedicated training thread and reports its epoch from there.</summary>
 internal sealed class SleepRunner(TimeSpan sleep) : ITrialRunner
 {
-    public async Task<TrialOutcomeReport> RunAsync(WorkItem work, Func<EpochMetrics, Task<bool>> onEpoch, CancellationToken cancellationToken)
-    {
-        await Task.Delay(sleep, cancellationToken);
-        var accuracy = Convert.ToDouble(work.Parameters["x"], System.Globalization.CultureInfo.InvariantCulture);
-        await onEpoch(new EpochMetrics(1, new Dictionary<string, double> { [EpochMetrics.ValAccuracy] = accuracy }));
-        return new TrialOutcomeReport(TrialState.Completed, null, 1);
-    }
+    /// <summary>How long the sleeps really took (shared by the silos of one process).</summary>
+    public static readonly SleepStats Stats = new();
+
+    public Task<TrialOutcomeReport> RunAsync(WorkItem work, Func<EpochMetrics, Task<bool>> onEpoch, CancellationToken cancellationToken) =>
+        TrainingThreads.Run(() =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            if (cancellationToken.WaitHandle.WaitOne(sleep))
+            {
+                return new TrialOutcomeReport(TrialState.Cancelled, null, 1);
+            }
+
+            Stats.Add(Stopwatch.GetElapsedTime(started));
+            var accuracy = Convert.ToDouble(work.Parameters["x"], System.Globalization.CultureInfo.InvariantCulture);
+            onEpoch(new EpochMetrics(1, new Dictionary<string, double> { [EpochMetrics.ValAccuracy] = accuracy })).GetAwaiter().GetResult();
+            return new TrialOutcomeReport(TrialState.Completed, null, 1);
+        });
 
     public Task<TestResult> EvaluateTestAsync(WorkItem work, CancellationToken cancellationToken) =>
         Task.FromResult(new TestResult(0, 0, 0));
+}
+
+internal sealed class SleepStats
+{
+    private long _ticks;
+    private long _count;
+
+    public double MeanMilliseconds => Interlocked.Read(ref _count) == 0 ? 0 : TimeSpan.FromTicks(Interlocked.Read(ref _ticks) / Interlocked.Read(ref _count)).TotalMilliseconds;
+
+    public void Add(TimeSpan slept)
+    {
+        Interlocked.Add(ref _ticks, slept.Ticks);
+        Interlocked.Increment(ref _count);
+    }
+
+    public void Reset()
+    {
+        Interlocked.Exchange(ref _ticks, 0);
+        Interlocked.Exchange(ref _count, 0);
+    }
 }

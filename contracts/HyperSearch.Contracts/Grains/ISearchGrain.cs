@@ -35,14 +35,18 @@ public interface ISearchGrain : IGrainWithStringKey
     [Alias("ReportEpoch")]
     Task<EpochDecision> ReportEpochAsync(int trialNumber, int attempt, EpochMetrics metrics);
 
-    /// <summary>Ends an attempt. Ignored (false) when the attempt is fenced off or the trial already ended.</summary>
+    /// <summary>Ends an attempt and returns once that is durable. Idempotent: true again for the attempt that ended the
+    /// trial (this is how a slot confirms an outcome it handed over with <see cref="CompleteAndLeaseAsync"/>); false when it is fenced off or
+    /// another attempt ended the trial.</summary>
     [Alias("Complete")]
     Task<bool> CompleteAsync(int trialNumber, int attempt, TrialOutcomeReport outcome);
 
-    /// <summary>Ends an attempt and, in the same turn and the same durable write, leases the slot its next work:
-    /// one round trip between trials instead of two.</summary>
+    /// <summary>Ends an attempt and, in the same turn, leases the slot its next work: one round trip between trials.
+    /// Returns before the completion is stored, so the slot does not wait for storage; the receipt says when it is
+    /// (see <see cref="CompletionReceipt"/>). Until then the slot keeps the outcome, to redeliver it with
+    /// <see cref="CompleteAsync"/> if this coordinator dies meanwhile.</summary>
     [Alias("CompleteAndLease")]
-    Task<WorkItem?> CompleteAndLeaseAsync(int trialNumber, int attempt, TrialOutcomeReport outcome, string worker);
+    Task<CompletionReceipt> CompleteAndLeaseAsync(int trialNumber, int attempt, TrialOutcomeReport outcome, string worker);
 
     /// <summary>Gives a running trial back (e.g. its silo is shutting down) so another slot resumes it.</summary>
     [Alias("Release")]
@@ -51,3 +55,14 @@ public interface ISearchGrain : IGrainWithStringKey
     [Alias("ReportTest")]
     Task ReportTestAsync(int trialNumber, int attempt, TestResult? result, string? failureReason);
 }
+
+/// <summary>A coordinator's answer to <c>CompleteAndLease</c>. Every change a coordinator activation makes gets the
+/// next <paramref name="Sequence"/>; all changes up to <paramref name="StoredThrough"/> are in storage. A later receipt of
+/// the same <paramref name="Generation"/> whose <paramref name="StoredThrough"/> reaches an outcome's sequence shows
+/// that outcome stored; a receipt of another generation means the coordinator restarted and may have lost it.</summary>
+[GenerateSerializer, Immutable, Alias("HyperSearch.CompletionReceipt")]
+public sealed record CompletionReceipt(
+    [property: Id(0)] WorkItem? Next,
+    [property: Id(1)] int Generation,
+    [property: Id(2)] long Sequence,
+    [property: Id(3)] long StoredThrough);

@@ -2,7 +2,8 @@ using HyperSearch.Contracts.Trials;
 
 namespace HyperSearch.Contracts.Grains;
 
-/// <summary>Runs one attempt of one trial on the silo of the slot that leased it; key "{searchId}/{trial}/{attempt}".</summary>
+/// <summary>The trial runner of one training slot, on the slot's silo; key: the slot's worker name. Runs one attempt
+/// of one trial per call.</summary>
 [Alias("HyperSearch.ITrialGrain")]
 public interface ITrialGrain : IGrainWithStringKey
 {
@@ -11,12 +12,15 @@ public interface ITrialGrain : IGrainWithStringKey
     [Alias("Run"), ResponseTimeout("7.00:00:00")]
     Task<TrialRunResult> RunAsync(WorkItem work, string? worker);
 
-    /// <summary>Asks the attempt to stop within one batch.</summary>
+    /// <summary>Asks the named attempt, if this slot is still running it, to stop within one batch.</summary>
     [Alias("Cancel"), AlwaysInterleave]
-    Task CancelAsync();
+    Task CancelAsync(string searchId, int trialNumber, int attempt);
 }
 
+/// <param name="Receipt">Set when the outcome was handed over by <c>CompleteAndLease</c>: acknowledged, maybe not yet
+/// stored. The slot keeps the outcome until a later receipt shows it stored, or confirms it with <c>Complete</c>.</param>
 [GenerateSerializer, Immutable, Alias("HyperSearch.TrialRunResult")]
 public sealed record TrialRunResult(
     [property: Id(0)] TrialOutcomeReport Outcome,
-    [property: Id(1)] WorkItem? Next);
+    [property: Id(1)] WorkItem? Next,
+    [property: Id(2)] CompletionReceipt? Receipt = null);

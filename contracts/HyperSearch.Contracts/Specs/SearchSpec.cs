@@ -38,6 +38,13 @@ public sealed record SearchSpec(
     }
 
     public const int DefaultEpochs = 3;
+
+    /// <summary>The epochs one trial trains at most: its sampled "epochs" knob, else the fixed one, else the default.</summary>
+    public int EpochsFor(IReadOnlyDictionary<string, object> parameters)
+    {
+        var value = parameters.TryGetValue("epochs", out var sampled) ? sampled : Training.GetValueOrDefault("epochs");
+        return value is null ? MaxEpochs : Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
 
 [GenerateSerializer, Immutable, Alias("HyperSearch.DatasetSpec")]

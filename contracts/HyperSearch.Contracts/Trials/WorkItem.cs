@@ -23,6 +23,9 @@ public sealed record WorkItem(
     [property: Id(6)] string CheckpointDirectory,
     [property: Id(7)] bool Resume)
 {
+    /// <summary>The epochs this trial trains at most.</summary>
+    public int EpochBudget => Spec.EpochsFor(Parameters);
+
     /// <summary>Fixed training knobs merged with the sampled ones (sampled win).</summary>
     public IReadOnlyDictionary<string, object> EffectiveParameters
     {

@@ -123,14 +123,26 @@ public sealed class SearchCoordinator
 
     private int Token(int attempt) => checked(_state.Generation * 10_000 + attempt % 10_000);
 
-    /// <summary>Completes an attempt's curve from what its worker saw (reports are acknowledged before they are
-    /// durable, so a coordinator that moved may have missed some).</summary>
+    /// <summary>Completes an attempt's curve from what its worker saw: reports are acknowledged before they are
+    /// durable (a coordinator that moved may have missed some), and the last epoch is not reported on its own.
+    /// Merged by epoch number, so a resumed attempt that only saw its new epochs keeps the earlier ones.</summary>
     private static void AdoptCurve(TrialEntry trial, IReadOnlyList<EpochMetrics>? epochs)
     {
-        if (epochs is { Count: > 0 } && epochs.Count >= trial.Epochs.Count)
+        foreach (var epoch in (epochs ?? []).OrderBy(e => e.Epoch))
         {
-            trial.Epochs = epochs.ToList();
+            PlaceEpoch(trial, epoch);
         }
+    }
+
+    /// <summary>The epoch number decides the slot: a re-reported epoch replaces it and everything after it.</summary>
+    private static void PlaceEpoch(TrialEntry trial, EpochMetrics metrics)
+    {
+        if (metrics.Epoch - 1 < trial.Epochs.Count)
+        {
+            trial.Epochs.RemoveRange(Math.Max(0, metrics.Epoch - 1), trial.Epochs.Count - Math.Max(0, metrics.Epoch - 1));
+        }
+
+        trial.Epochs.Add(metrics);
     }
 
     private TrialEntry? CreateTrial()
@@ -194,12 +206,7 @@ public sealed class SearchCoordinator
 
         _lastHeartbeat[trialNumber] = now;
         // A resumed attempt re-reports from its checkpoint: the epoch number decides the slot, never a count.
-        if (metrics.Epoch - 1 < trial.Epochs.Count)
-        {
-            trial.Epochs.RemoveRange(metrics.Epoch - 1, trial.Epochs.Count - (metrics.Epoch - 1));
-        }
-
-        trial.Epochs.Add(metrics);
+        PlaceEpoch(trial, metrics);
         RefreshView(trial);
         if (Stopping || _state.State != SearchState.Running)
         {
@@ -228,6 +235,11 @@ public sealed class SearchCoordinator
         CheckStopConditions(now);
         return true;
     }
+
+    /// <summary>Whether the attempt holding <paramref name="attempt"/> (its lease token) is the one that ended the trial.</summary>
+    public bool EndedBy(int trialNumber, int attempt) =>
+        trialNumber >= 0 && trialNumber < _state.Trials.Count &&
+        _state.Trials[trialNumber] is { } trial && trial.State.IsTerminal() && trial.LeaseToken == attempt;
 
     /// <summary>Puts a running trial back in the queue; the next attempt resumes from its checkpoint.</summary>
     public bool Release(int trialNumber, int attempt, DateTimeOffset now)
@@ -394,9 +406,9 @@ public sealed class SearchCoordinator
         _lastHeartbeat.Clear();
     }
 
-    /// <summary>Running trials (number, lease token) that must be told to stop now.</summary>
-    public IReadOnlyList<(int Number, int Attempt)> TrialsToCancel() =>
-        Stopping ? _running.Order().Select(n => (n, _state.Trials[n].LeaseToken)).ToList() : [];
+    /// <summary>Running trials (number, lease token, slot) that must be told to stop now.</summary>
+    public IReadOnlyList<(int Number, int Attempt, string? Worker)> TrialsToCancel() =>
+        Stopping ? _running.Order().Select(n => (n, _state.Trials[n].LeaseToken, _state.Trials[n].Worker)).ToList() : [];
 
     public double? Objective(TrialEntry trial) => trial.Epochs.Count == 0 ? null : trial.Epochs[^1].Get(Settings.Metric);
 
@@ -476,5 +488,8 @@ public sealed class SearchCoordinator
         _views,
         Settings.Maximize ? Direction.Maximize : Direction.Minimize,
         Settings.Seed,
-        Spec.MaxEpochs);
+        Spec.MaxEpochs)
+    {
+        TakenKeys = _triedKeys,
+    };
 }

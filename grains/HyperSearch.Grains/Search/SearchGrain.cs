@@ -13,7 +13,8 @@ namespace HyperSearch.Grains.Search;
 /// activation alone re-drives it (lease expiry, stop conditions). It is removed when the search finishes.</remarks>
 [Reentrant]
 public sealed class SearchGrain(
-    [PersistentState("search", StorageNames.Searches)] IPersistentState<SearchGrainState> persisted,
+    [PersistentState("search", StorageNames.Searches)] IPersistentState<SearchGrainState> snapshot,
+    [PersistentState("search-journal", StorageNames.Searches)] IPersistentState<SearchJournal> journal,
     IOptions<CoordinatorOptions> options,
     HyperSearchMetrics metrics,
     TimeProvider clock,
@@ -22,7 +23,7 @@ public sealed class SearchGrain(
 {
     public const string ReminderName = "drive";
 
-    private readonly TrialTableCodec _codec = new(serializer);
+    private readonly SearchStateStore _store = new(snapshot, journal, serializer);
     private GroupCommit? _commitField;
     private SearchCoordinator? _coordinator;
     private bool? _advertisedWork;
@@ -34,24 +35,33 @@ public sealed class SearchGrain(
 
     private DateTimeOffset Now => clock.GetUtcNow();
 
-    private GroupCommit Commit => _commitField ??= new GroupCommit(() =>
+    private GroupCommit Commit => _commitField ??= new GroupCommit(WriteAsync, options.Value.WriteSpacing);
+
+    /// <summary>Numbers this activation's changes (see <see cref="CompletionReceipt"/>).</summary>
+    private long _changes;
+
+    private long _storedThrough;
+
+    private async Task WriteAsync()
     {
-        // Encoding happens when the write starts, so it captures every change made before it.
-        _codec.Encode(persisted.State);
-        return persisted.WriteStateAsync();
-    });
+        // The store encodes before its first await, so this write covers every change numbered so far.
+        var covered = _changes;
+        await _store.WriteAsync();
+        _storedThrough = Math.Max(_storedThrough, covered);
+    }
+
+    private SearchGrainState State => _store.State;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (persisted.State.Spec is not null)
+        _store.Load();
+        if (State.Spec is not null)
         {
-            _codec.Decode(persisted.State);
-
             // A new generation before serving anything: leases the previous activation handed out but never
             // persisted can then never be confused with new ones.
-            persisted.State.Generation++;
+            State.Generation++;
             await Commit.CommitAsync();
-            _coordinator = new SearchCoordinator(SearchId, persisted.State, Now);
+            _coordinator = new SearchCoordinator(SearchId, State, Now);
             StartTicking();
         }
     }
@@ -68,14 +78,17 @@ public sealed class SearchGrain(
             return;
         }
 
-        persisted.State.Spec = spec;
-        persisted.State.Generation = 1;
-        persisted.State.StartedAt = Now;
-        persisted.State.State = SearchState.Running;
-        persisted.State.CheckpointRoot = Path.Combine(options.Value.CheckpointDirectory, SearchId);
-        _coordinator = new SearchCoordinator(SearchId, persisted.State, Now);
+        _store.Reset(new SearchGrainState
+        {
+            Spec = spec,
+            Generation = 1,
+            StartedAt = Now,
+            State = SearchState.Running,
+            CheckpointRoot = Path.Combine(options.Value.CheckpointDirectory, SearchId),
+        });
+        _coordinator = new SearchCoordinator(SearchId, State, Now);
         await Commit.CommitAsync();
-        await Registry.RegisterAsync(new SearchSummary(SearchId, spec.Name, SearchState.Running, persisted.State.StartedAt));
+        await Registry.RegisterAsync(new SearchSummary(SearchId, spec.Name, SearchState.Running, State.StartedAt));
         logger.LogInformation("search {SearchId} ({Name}) started: {Sampler}/{Scheduler}, {MaxTrials} trials", SearchId, spec.Name, spec.Search.Sampler, spec.Search.Scheduler, spec.Search.MaxTrials);
         StartTicking();
         await SetReminderAsync(register: true);
@@ -85,7 +98,7 @@ public sealed class SearchGrain(
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         // Being activated was the point: OnActivateAsync rebuilt the coordinator and started the tick.
-        if (persisted.State.Spec is null || persisted.State.State.IsFinished())
+        if (State.Spec is null || State.State.IsFinished())
         {
             await SetReminderAsync(register: false);
         }
@@ -96,7 +109,7 @@ public sealed class SearchGrain(
     public Task<IReadOnlyList<TrialRecord>> GetTrialsAsync() =>
         Task.FromResult<IReadOnlyList<TrialRecord>>(Coordinator.State.Trials.Select(Coordinator.ToRecord).ToList());
 
-    public Task<SearchSpec?> GetSpecAsync() => Task.FromResult(persisted.State.Spec);
+    public Task<SearchSpec?> GetSpecAsync() => Task.FromResult(State.Spec);
 
     public async Task CancelAsync()
     {
@@ -132,7 +145,7 @@ public sealed class SearchGrain(
     }
 
     public Task<bool> HeartbeatAsync(int trialNumber, int attempt) =>
-        Task.FromResult(trialNumber == persisted.State.WinnerNumber && persisted.State.State == SearchState.EvaluatingWinner
+        Task.FromResult(trialNumber == State.WinnerNumber && State.State == SearchState.EvaluatingWinner
             ? Coordinator.HeartbeatEvaluation(attempt, Now)
             : Coordinator.Heartbeat(trialNumber, attempt, Now));
 
@@ -151,18 +164,22 @@ public sealed class SearchGrain(
 
     public async Task<bool> CompleteAsync(int trialNumber, int attempt, TrialOutcomeReport outcome)
     {
-        if (!Coordinator.Complete(trialNumber, attempt, outcome, Now))
+        if (Coordinator.Complete(trialNumber, attempt, outcome, Now))
+        {
+            metrics.TrialEnded(SearchId, trialNumber, outcome.State);
+        }
+        else if (!Coordinator.EndedBy(trialNumber, attempt))
         {
             logger.LogInformation("search {SearchId}: ignored {State} from trial {Trial} attempt {Attempt} (fenced or already ended)", SearchId, outcome.State, trialNumber, attempt);
             return false;
         }
 
-        metrics.TrialEnded(SearchId, trialNumber, outcome.State);
+        // Also for a repeat (the confirmation of CompleteAndLease): true only once the outcome is stored.
         await AfterChangeAsync();
         return true;
     }
 
-    public async Task<WorkItem?> CompleteAndLeaseAsync(int trialNumber, int attempt, TrialOutcomeReport outcome, string worker)
+    public async Task<CompletionReceipt> CompleteAndLeaseAsync(int trialNumber, int attempt, TrialOutcomeReport outcome, string worker)
     {
         if (Coordinator.Complete(trialNumber, attempt, outcome, Now))
         {
@@ -175,9 +192,9 @@ public sealed class SearchGrain(
             metrics.TrialStarted(SearchId);
         }
 
-        // One durable write covers the completion and the new lease.
-        await AfterChangeAsync();
-        return next;
+        // Not awaited to durability: the slot starts its next trial now and learns from later receipts when this is stored.
+        var sequence = await AfterChangeAsync(durable: false);
+        return new CompletionReceipt(next, State.Generation, sequence, _storedThrough);
     }
 
     public async Task ReleaseAsync(int trialNumber, int attempt)
@@ -206,7 +223,7 @@ public sealed class SearchGrain(
 
     private async Task TickAsync(CancellationToken cancellationToken)
     {
-        if (_coordinator is null || persisted.State.State.IsFinished())
+        if (_coordinator is null || State.State.IsFinished())
         {
             _tick?.Dispose();
             _tick = null;
@@ -224,8 +241,9 @@ public sealed class SearchGrain(
     }
 
     /// <summary>Persists, tells idle slots whether there is work, and stops trials a stop condition ended.</summary>
-    private async Task AfterChangeAsync(bool durable = true)
+    private async Task<long> AfterChangeAsync(bool durable = true)
     {
+        var sequence = ++_changes;
         var coordinator = Coordinator;
         metrics.ObserveSearch(SearchId, coordinator);
         var committed = Commit.CommitAsync();
@@ -238,25 +256,30 @@ public sealed class SearchGrain(
             _ = ObserveAsync(committed);
         }
 
-        foreach (var (number, attempt) in coordinator.TrialsToCancel())
+        foreach (var (number, attempt, worker) in coordinator.TrialsToCancel())
         {
-            await GrainFactory.GetGrain<ITrialGrain>(TrialGrainKeys.For(SearchId, number, attempt, WorkKind.Train)).CancelAsync();
+            if (worker is not null)
+            {
+                await GrainFactory.GetGrain<ITrialGrain>(worker).CancelAsync(SearchId, number, attempt);
+            }
         }
 
         // Only transitions matter: a parked slot wakes on any version change after the one it saw.
         var hasWork = coordinator.HasWork;
-        if (_advertisedWork != hasWork || persisted.State.State.IsFinished())
+        if (_advertisedWork != hasWork || State.State.IsFinished())
         {
             _advertisedWork = hasWork;
             // Not awaited: slots waiting on the registry need not delay the caller; the sequence orders the updates.
-            _ = ObserveAsync(Registry.SetWorkAvailableAsync(SearchId, hasWork, persisted.State.State, ++_advertisements));
+            _ = ObserveAsync(Registry.SetWorkAvailableAsync(SearchId, hasWork, State.State, ++_advertisements));
         }
 
-        if (persisted.State.State.IsFinished())
+        if (State.State.IsFinished())
         {
             metrics.SearchFinished(SearchId);
             await OnFinishedAsync();
         }
+
+        return sequence;
     }
 
     private async Task ObserveAsync(Task write)
@@ -283,7 +306,7 @@ public sealed class SearchGrain(
         await SetReminderAsync(register: false);
         var keep = options.Value.KeepCheckpoints;
         // Decided on the grain's thread (it reads the state); only the file deletions leave it.
-        var folders = CheckpointRetention.FoldersToDelete(persisted.State, keep, Coordinator.Objective);
+        var folders = CheckpointRetention.FoldersToDelete(State, keep, Coordinator.Objective);
         var deleted = folders.Count == 0 ? 0 : await Task.Run(() => CheckpointRetention.Delete(folders, logger));
         if (deleted > 0)
         {

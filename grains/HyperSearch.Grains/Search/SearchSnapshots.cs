@@ -20,18 +20,28 @@ internal static class SearchSnapshots
     {
         var state = coordinator.State;
         var spec = coordinator.Spec;
-        var byState = state.Trials.GroupBy(t => t.State).ToDictionary(g => g.Key, g => g.Count());
-        var running = state.Trials
-            .Where(t => t.State == TrialState.Running)
-            .Select(t => new RunningTrial(
-                t.Number,
-                t.Epochs.Count,
-                MaxEpochsOf(t, spec),
-                t.Epochs.LastOrDefault()?.Get(EpochMetrics.TrainAccuracy),
-                t.Epochs.LastOrDefault()?.Get(EpochMetrics.ValAccuracy),
-                t.Worker,
-                t.StartedAt))
-            .ToList();
+        // One pass without LINQ: watchers poll this while the coordinator is busiest.
+        var byState = new Dictionary<TrialState, int>();
+        var epochs = 0;
+        var running = new List<RunningTrial>(coordinator.RunningCount);
+        foreach (var t in state.Trials)
+        {
+            byState[t.State] = byState.GetValueOrDefault(t.State) + 1;
+            epochs += t.Epochs.Count;
+            if (t.State == TrialState.Running)
+            {
+                var last = t.Epochs.Count == 0 ? null : t.Epochs[^1];
+                running.Add(new RunningTrial(
+                    t.Number,
+                    t.Epochs.Count,
+                    spec.EpochsFor(t.Parameters),
+                    last?.Get(EpochMetrics.TrainAccuracy),
+                    last?.Get(EpochMetrics.ValAccuracy),
+                    t.Worker,
+                    t.StartedAt));
+            }
+        }
+
         var bestEntry = state.WinnerNumber is { } w ? state.Trials[w] : coordinator.BestCompleted();
         var best = bestEntry is null
             ? null
@@ -54,14 +64,8 @@ internal static class SearchSnapshots
             state.StartedAt,
             state.EndedAt,
             spec.Search.MaxTrials,
-            state.Trials.Sum(t => t.Epochs.Count),
+            epochs,
             spec.Search.Metric,
             spec.Search.Maximize);
-    }
-
-    private static int MaxEpochsOf(TrialEntry trial, SearchSpec spec)
-    {
-        var value = trial.Parameters.TryGetValue("epochs", out var e) ? e : spec.Training.GetValueOrDefault("epochs");
-        return value is null ? spec.MaxEpochs : Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -1,3 +1,4 @@
+using HyperSearch.Grains.Search;
 using HyperSearch.Grains.Telemetry;
 using HyperSearch.Grains.Trials;
 using Microsoft.Extensions.Hosting;
@@ -11,6 +12,8 @@ namespace HyperSearch.Grains.Slots;
 public sealed class TrainingWorkerService(
     IGrainFactory grains,
     IOptions<TrainingSlotOptions> options,
+    IOptions<CoordinatorOptions> coordinatorOptions,
+    TimeProvider clock,
     ILocalSiloDetails silo,
     RunningTrials runningTrials,
     HyperSearchMetrics metrics,
@@ -21,7 +24,7 @@ public sealed class TrainingWorkerService(
         var slots = options.Value.Enabled ? options.Value.Slots : 0;
         metrics.SetSlots(slots);
         logger.LogInformation("silo {Silo}: {Slots} training slot(s)", silo.Name, slots);
-        return Task.WhenAll(Enumerable.Range(0, slots).Select(i => Task.Run(() => RunSlotAsync($"{silo.Name}/slot{i}", stoppingToken), stoppingToken)));
+        return Task.WhenAll(Enumerable.Range(0, slots).Select(i => Task.Run(() => RunSlotAsync(TrialGrainKeys.ForSlot(silo.Name, i), stoppingToken), stoppingToken)));
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -36,6 +39,7 @@ public sealed class TrainingWorkerService(
         var registry = grains.GetGrain<ISearchRegistryGrain>(0);
         var seen = -1L;
         WorkItem? next = null;
+        var pending = new PendingOutcomes(ConfirmAfter);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -59,8 +63,19 @@ public sealed class TrainingWorkerService(
                 metrics.SlotBusy(+1);
                 try
                 {
-                    var result = await grains.GetGrain<ITrialGrain>(TrialGrainKeys.For(work.SearchId, work.TrialNumber, work.Attempt, work.Kind)).RunAsync(work, stoppingToken.IsCancellationRequested ? null : worker);
+                    var result = await grains.GetGrain<ITrialGrain>(worker).RunAsync(work, stoppingToken.IsCancellationRequested ? null : worker);
                     next = stoppingToken.IsCancellationRequested ? null : result.Next;
+                    if (result.Receipt is { } receipt)
+                    {
+                        pending.Add(work, result.Outcome, receipt, clock.GetUtcNow());
+                        await ConfirmAsync(pending.TakeDue(work.SearchId, receipt, clock.GetUtcNow()));
+                    }
+
+                    if (next is null)
+                    {
+                        // Going idle: no later receipt will settle what is still pending.
+                        await ConfirmAsync(pending.TakeAll());
+                    }
                 }
                 finally
                 {
@@ -78,10 +93,36 @@ public sealed class TrainingWorkerService(
             }
         }
 
+        await ConfirmAsync(pending.TakeAll());
+
         // Stopping with work leased but not started: give it back so another slot takes it now, not after the lease times out.
         if (next is not null)
         {
             await grains.GetGrain<ISearchGrain>(next.SearchId).ReleaseAsync(next.TrialNumber, next.Attempt);
+        }
+    }
+
+    /// <summary>How long an outcome may stay unconfirmed before the slot asks for it to be stored explicitly: several
+    /// coordinator write intervals, so a busy slot's next receipts normally settle it first.</summary>
+    private TimeSpan ConfirmAfter => coordinatorOptions.Value.WriteSpacing * 10 + TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Redelivers outcomes and waits until each is stored (idempotent on the coordinator).</summary>
+    private async Task ConfirmAsync(IReadOnlyList<PendingOutcome> outcomes)
+    {
+        foreach (var outcome in outcomes)
+        {
+            try
+            {
+                var search = grains.GetGrain<ISearchGrain>(outcome.SearchId);
+                if (!await CoordinatorRetry.CallAsync(() => search.CompleteAsync(outcome.TrialNumber, outcome.Attempt, outcome.Outcome), coordinatorOptions.Value.LeaseTimeout))
+                {
+                    logger.LogInformation("trial {Search}/{Trial} attempt {Attempt}: its outcome was superseded before it was stored", outcome.SearchId, outcome.TrialNumber, outcome.Attempt);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "trial {Search}/{Trial} attempt {Attempt}: could not confirm its outcome; the coordinator requeues the trial if it lost it", outcome.SearchId, outcome.TrialNumber, outcome.Attempt);
+            }
         }
     }
 

@@ -6,56 +6,90 @@ using Orleans.Placement;
 
 namespace HyperSearch.Grains.Trials;
 
-/// <summary>Runs one attempt of one trial on the silo whose slot leased it. Training happens on the thread pool
-/// through <see cref="ITrialRunner"/>; this grain only relays reports and decisions.</summary>
+/// <summary>The trial runner of one training slot, on that slot's silo (key: the slot's worker name). Runs one
+/// attempt of one trial per call, the training on a dedicated thread through <see cref="ITrialRunner"/>; this grain
+/// only relays reports and decisions. One activation serves the slot's attempts one after another.</summary>
 [PreferLocalPlacement]
 public sealed class TrialGrain(
     ITrialRunner runner,
     RunningTrials runningTrials,
     HyperSearchMetrics telemetry,
     IOptions<CoordinatorOptions> options,
+    ILocalSiloDetails silo,
     ILogger<TrialGrain> logger) : Grain, ITrialGrain
 {
-    private readonly CancellationTokenSource _cancellation = new();
+    private (WorkItem Work, CancellationTokenSource Cancellation)? _current;
+    private bool _offSilo;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Only a call addressed to a slot whose silo is gone activates it elsewhere: such an activation runs nothing.
+        _offSilo = !TrialGrainKeys.IsOnSilo(this.GetPrimaryKeyString(), silo.Name);
+        if (_offSilo)
+        {
+            DeactivateOnIdle();
+        }
+
+        return Task.CompletedTask;
+    }
 
     public async Task<TrialRunResult> RunAsync(WorkItem work, string? worker)
     {
-        var key = this.GetPrimaryKeyString();
+        if (_offSilo)
+        {
+            throw new InvalidOperationException($"trial grain {this.GetPrimaryKeyString()} is not on its slot's silo {silo.Name}; retry");
+        }
+
+        var attemptKey = TrialGrainKeys.ForAttempt(work.SearchId, work.TrialNumber, work.Attempt, work.Kind);
         var search = GrainFactory.GetGrain<ISearchGrain>(work.SearchId);
-        runningTrials.Add(key, _cancellation);
-        using var heartbeat = StartHeartbeat(search, work);
+        using var cancellation = new CancellationTokenSource();
+        _current = (work, cancellation);
+        runningTrials.Add(attemptKey, cancellation);
+        using var heartbeat = StartHeartbeat(search, work, cancellation);
         try
         {
             return work.Kind == WorkKind.EvaluateTest
-                ? new TrialRunResult(await EvaluateAsync(search, work), null)
-                : await TrainAsync(search, work, worker);
+                ? new TrialRunResult(await EvaluateAsync(search, work, cancellation.Token), null)
+                : await TrainAsync(search, work, worker, cancellation.Token);
         }
         finally
         {
+            _current = null;
             telemetry.AttemptEnded(work.SearchId, work.TrialNumber);
-            runningTrials.Remove(key);
-            DeactivateOnIdle();
+            runningTrials.Remove(attemptKey);
         }
     }
 
     /// <summary>Retry a coordinator call for as long as the lease lasts; after that the attempt is fenced anyway.</summary>
     private TimeSpan RetryBudget => options.Value.LeaseTimeout;
 
-    public Task CancelAsync()
+    public Task CancelAsync(string searchId, int trialNumber, int attempt)
     {
-        _cancellation.Cancel();
+        // Only the named attempt: the slot may have moved on to other work since the coordinator decided.
+        if (_current is { } current && current.Work.SearchId == searchId && current.Work.TrialNumber == trialNumber && current.Work.Attempt == attempt)
+        {
+            current.Cancellation.Cancel();
+        }
+
         return Task.CompletedTask;
     }
 
-    private async Task<TrialRunResult> TrainAsync(ISearchGrain search, WorkItem work, string? worker)
+    private async Task<TrialRunResult> TrainAsync(ISearchGrain search, WorkItem work, string? worker, CancellationToken cancellationToken)
     {
         var lastDecision = EpochDecision.Continue;
         var curve = new List<EpochMetrics>();
+        var budget = work.EpochBudget;
         async Task<bool> OnEpoch(EpochMetrics metrics)
         {
             curve.RemoveAll(e => e.Epoch >= metrics.Epoch);
             curve.Add(metrics);
             telemetry.EpochReported(work.SearchId, work.TrialNumber, metrics);
+            if (metrics.Epoch >= budget)
+            {
+                // The last epoch needs no decision: the outcome that follows at once carries it (one round trip saved per trial).
+                return true;
+            }
+
             try
             {
                 lastDecision = await CoordinatorRetry.CallAsync(() => search.ReportEpochAsync(work.TrialNumber, work.Attempt, metrics), RetryBudget);
@@ -73,7 +107,7 @@ public sealed class TrialGrain(
         TrialOutcomeReport outcome;
         try
         {
-            outcome = await Task.Run(() => runner.RunAsync(work, OnEpoch, _cancellation.Token));
+            outcome = await Task.Run(() => runner.RunAsync(work, OnEpoch, cancellationToken));
         }
         catch (Exception e)
         {
@@ -99,24 +133,24 @@ public sealed class TrialGrain(
             outcome = outcome with { State = TrialState.Cancelled };
         }
 
-        // A resumed attempt only relays new epochs; unless the runner knows the whole curve, send what this attempt saw
-        // from its first epoch on (a fresh attempt), else nothing and let the coordinator keep what it has.
-        outcome = outcome with { Epochs = outcome.Epochs ?? (work.Resume ? null : curve) };
+        // Unless the runner knows the whole curve, send what this attempt saw (the coordinator merges by epoch number,
+        // keeping what a resumed attempt did not re-run); it includes the last epoch, which was not reported alone.
+        outcome = outcome with { Epochs = outcome.Epochs ?? curve };
         if (worker is null || runningTrials.ShuttingDown)
         {
             await CoordinatorRetry.CallAsync(() => search.CompleteAsync(work.TrialNumber, work.Attempt, outcome), RetryBudget);
             return new TrialRunResult(outcome, null);
         }
 
-        var next = await CoordinatorRetry.CallAsync(() => search.CompleteAndLeaseAsync(work.TrialNumber, work.Attempt, outcome, worker), RetryBudget);
-        return new TrialRunResult(outcome, next);
+        var receipt = await CoordinatorRetry.CallAsync(() => search.CompleteAndLeaseAsync(work.TrialNumber, work.Attempt, outcome, worker), RetryBudget);
+        return new TrialRunResult(outcome, receipt.Next, receipt);
     }
 
-    private async Task<TrialOutcomeReport> EvaluateAsync(ISearchGrain search, WorkItem work)
+    private async Task<TrialOutcomeReport> EvaluateAsync(ISearchGrain search, WorkItem work, CancellationToken cancellationToken)
     {
         try
         {
-            var result = await Task.Run(() => runner.EvaluateTestAsync(work, _cancellation.Token));
+            var result = await Task.Run(() => runner.EvaluateTestAsync(work, cancellationToken));
             await CoordinatorRetry.CallAsync(() => search.ReportTestAsync(work.TrialNumber, work.Attempt, result, null), RetryBudget);
             return new TrialOutcomeReport(TrialState.Completed, null, null);
         }
@@ -127,10 +161,10 @@ public sealed class TrialGrain(
         }
     }
 
-    private IDisposable StartHeartbeat(ISearchGrain search, WorkItem work) =>
+    private IDisposable StartHeartbeat(ISearchGrain search, WorkItem work, CancellationTokenSource cancellation) =>
         LeaseHeartbeat.Start(
             options.Value.HeartbeatInterval,
             () => search.HeartbeatAsync(work.TrialNumber, work.Attempt),
-            onFenced: _cancellation.Cancel,
+            onFenced: cancellation.Cancel,
             onError: e => logger.LogWarning(e, "heartbeat for {Search}/{Trial} failed", work.SearchId, work.TrialNumber));
 }

@@ -2,7 +2,15 @@ namespace HyperSearch.Grains.Trials;
 
 public static class TrialGrainKeys
 {
-    /// <summary>One activation per attempt, so a retried trial never meets its dead predecessor's activation.</summary>
-    public static string For(string searchId, int trialNumber, int attempt, WorkKind kind) =>
+    /// <summary>The trial grain of one training slot is keyed by the slot's worker name, "{silo name}/slot{n}": one
+    /// long-lived activation per slot runs its attempts one after another (no activation per trial).</summary>
+    public static string ForSlot(string siloName, int slot) => $"{siloName}/slot{slot}";
+
+    /// <summary>Whether a slot's trial grain is on its own silo (it can be activated elsewhere only by a late call
+    /// addressed to a slot whose silo is gone).</summary>
+    public static bool IsOnSilo(string slotKey, string siloName) => slotKey.StartsWith(siloName + "/", StringComparison.Ordinal);
+
+    /// <summary>Names one attempt (for the silo's list of running attempts).</summary>
+    public static string ForAttempt(string searchId, int trialNumber, int attempt, WorkKind kind) =>
         kind == WorkKind.Train ? $"{searchId}/{trialNumber}/{attempt}" : $"{searchId}/{trialNumber}/test-{attempt}";
 }

@@ -24,7 +24,7 @@ public sealed class RandomSampler : ISampler
         Draw(study, trialNumber, StudyKeys.Taken(study, trialNumber));
 
     /// <summary>A fresh uniform configuration not in <paramref name="taken"/>, or null if the finite space is used up.</summary>
-    internal static ParameterSet? Draw(StudyView study, int trialNumber, HashSet<string> taken)
+    internal static ParameterSet? Draw(StudyView study, int trialNumber, IReadOnlySet<string> taken)
     {
         var rng = SeededRandom.For(study.Seed, trialNumber, Stream);
         var size = study.Space.Size();

@@ -5,8 +5,8 @@ using HyperSearch.Training;
 
 namespace HyperSearch.Silo.Runners;
 
-/// <summary>Runs trials on the built-in TorchSharp trainer, each on a dedicated thread (TorchSharp dispose scopes
-/// are per thread, and a long training loop must never occupy the Orleans scheduler or the thread pool).</summary>
+/// <summary>Runs trials on the built-in TorchSharp trainer, each on a dedicated training thread (TorchSharp dispose
+/// scopes are per thread, and a long training loop must never occupy the Orleans scheduler or the thread pool).</summary>
 public sealed class TorchTrialRunner(string device, string? dataDirectory) : ITrialRunner
 {
     public Task<TrialOutcomeReport> RunAsync(WorkItem work, Func<EpochMetrics, Task<bool>> onEpoch, CancellationToken cancellationToken) =>
@@ -75,6 +75,5 @@ public sealed class TorchTrialRunner(string device, string? dataDirectory) : ITr
         [EpochMetrics.ImagesPerSecond] = report.ImagesPerSecond,
     });
 
-    private static Task<T> OnDedicatedThread<T>(Func<T> work) =>
-        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    private static Task<T> OnDedicatedThread<T>(Func<T> work) => TrainingThreads.Run(work);
 }

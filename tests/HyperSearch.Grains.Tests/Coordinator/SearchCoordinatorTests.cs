@@ -60,7 +60,7 @@ public sealed class SearchCoordinatorTests
         h.Finish(winner);
 
         Assert.Contains("target", h.State.StopReason);
-        Assert.Equal([(running.TrialNumber, running.Attempt)], h.Coordinator.TrialsToCancel());
+        Assert.Equal([(running.TrialNumber, running.Attempt, (string?)"w")], h.Coordinator.TrialsToCancel());
         Assert.Equal(EpochDecision.Cancel, h.Report(running, 1));
         h.Coordinator.Complete(running.TrialNumber, running.Attempt, new TrialOutcomeReport(TrialState.Cancelled, null, null), h.Now);
 
