@@ -257,4 +257,31 @@ public sealed class SearchCoordinatorTests
         Assert.Equal(8, h.State.Trials.Select(t => new HyperSearch.Tuning.Space.ParameterSet(t.Parameters).Key).Distinct().Count());
         Assert.Equal(SearchState.EvaluatingWinner, h.State.State);
     }
+
+    [Fact]
+    public void A_completion_is_recognised_as_its_attempts_so_a_repeated_confirmation_is_accepted_and_others_are_not()
+    {
+        var h = new CoordinatorHarness(TestSpecs.Make(maxTrials: 5, maxConcurrent: 2));
+        var first = h.Lease()!;
+        Assert.False(h.Coordinator.EndedBy(first.TrialNumber, first.Attempt));
+        h.Finish(first);
+
+        Assert.True(h.Coordinator.EndedBy(first.TrialNumber, first.Attempt));
+        Assert.False(h.Coordinator.EndedBy(first.TrialNumber, first.Attempt + 1));
+        Assert.False(h.Coordinator.Complete(first.TrialNumber, first.Attempt, new TrialOutcomeReport(TrialState.Completed, null, null), h.Now));
+    }
+
+    [Fact]
+    public void A_resumed_attempts_outcome_keeps_the_epochs_it_did_not_rerun()
+    {
+        var h = new CoordinatorHarness(TestSpecs.Make(maxTrials: 1, maxConcurrent: 1, epochs: 3));
+        var work = h.Lease()!;
+        h.Report(work, 1);
+        h.Report(work, 2);
+
+        // Only epoch 3 in the outcome, as from an attempt that resumed after epoch 2.
+        var last = new EpochMetrics(3, new Dictionary<string, double> { [EpochMetrics.ValAccuracy] = 0.8 });
+        Assert.True(h.Coordinator.Complete(work.TrialNumber, work.Attempt, new TrialOutcomeReport(TrialState.Completed, null, 10, [last]), h.Now));
+        Assert.Equal([1, 2, 3], h.State.Trials[0].Epochs.Select(e => e.Epoch));
+    }
 }
