@@ -30,6 +30,9 @@ public sealed class CommandTrialRunner(Action<string>? onDiagnostic = null) : IT
             var line = MetricsLine.Parse(text);
             switch (line.Kind)
             {
+                case MetricsLineKind.Epoch when cancellationToken.IsCancellationRequested:
+                    // Lines the program printed before it was stopped: a cancelled attempt reports nothing more.
+                    return true;
                 case MetricsLineKind.Epoch:
                     epochs++;
                     return await onEpoch(line.ToEpochMetrics());
