@@ -14,13 +14,16 @@ internal sealed class SleepRunner(TimeSpan sleep) : ITrialRunner
     public Task<TrialOutcomeReport> RunAsync(WorkItem work, Func<EpochMetrics, Task<bool>> onEpoch, CancellationToken cancellationToken) =>
         TrainingThreads.Run(() =>
         {
+            // The "epoch": a plain sleep (nanosleep wakes within tens of microseconds; a timed wait on a handle rounds up
+            // to whole milliseconds). Cancellation is honoured at the epoch's end, as the real trainer does between batches.
             var started = Stopwatch.GetTimestamp();
-            if (cancellationToken.WaitHandle.WaitOne(sleep))
+            Thread.Sleep(sleep);
+            Stats.Add(Stopwatch.GetElapsedTime(started));
+            if (cancellationToken.IsCancellationRequested)
             {
                 return new TrialOutcomeReport(TrialState.Cancelled, null, 1);
             }
 
-            Stats.Add(Stopwatch.GetElapsedTime(started));
             var accuracy = Convert.ToDouble(work.Parameters["x"], System.Globalization.CultureInfo.InvariantCulture);
             onEpoch(new EpochMetrics(1, new Dictionary<string, double> { [EpochMetrics.ValAccuracy] = accuracy })).GetAwaiter().GetResult();
             return new TrialOutcomeReport(TrialState.Completed, null, 1);

@@ -15,7 +15,7 @@ public sealed class CoordinatorOptions
     /// <summary>The least time between two state writes of one coordinator. Bounds the storage write rate of a busy
     /// search (each write then carries every change since the last); completions are acknowledged to slots before they
     /// are written and confirmed after, so this delays no trial.</summary>
-    public TimeSpan WriteSpacing { get; set; } = TimeSpan.FromMilliseconds(20);
+    public TimeSpan WriteSpacing { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>When a search finishes, the checkpoints of its best this-many completed trials are kept (the winner
     /// always) and the others deleted; negative keeps everything.</summary>
