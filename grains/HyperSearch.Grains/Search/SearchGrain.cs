@@ -31,16 +31,16 @@ public sealed class SearchGrain(
     private IGrainTimer? _tick;
     private bool _finishedHandled;
 
+    /// <summary>Numbers this activation's changes; all up to <see cref="_storedThrough"/> are written (see
+    /// <see cref="CompletionReceipt"/>).</summary>
+    private long _changes;
+    private long _storedThrough;
+
     private string SearchId => this.GetPrimaryKeyString();
 
     private DateTimeOffset Now => clock.GetUtcNow();
 
     private GroupCommit Commit => _commitField ??= new GroupCommit(WriteAsync, options.Value.WriteSpacing);
-
-    /// <summary>Numbers this activation's changes (see <see cref="CompletionReceipt"/>).</summary>
-    private long _changes;
-
-    private long _storedThrough;
 
     private async Task WriteAsync()
     {
