@@ -96,6 +96,7 @@ public sealed class SearchStateStore(
         var open = new SortedSet<int>();
         copy.TrialTable = Encode(State.Trials, open);
         var count = State.Trials.Count;
+        // Until this lands every write must be a snapshot: a journal would name a version storage may not hold.
         _snapshotDue = true;
         snapshot.State = copy;
         await snapshot.WriteStateAsync();

@@ -137,9 +137,10 @@ public sealed class SearchCoordinator
     /// <summary>The epoch number decides the slot: a re-reported epoch replaces it and everything after it.</summary>
     private static void PlaceEpoch(TrialEntry trial, EpochMetrics metrics)
     {
-        if (metrics.Epoch - 1 < trial.Epochs.Count)
+        var slot = Math.Max(0, metrics.Epoch - 1);
+        if (slot < trial.Epochs.Count)
         {
-            trial.Epochs.RemoveRange(Math.Max(0, metrics.Epoch - 1), trial.Epochs.Count - Math.Max(0, metrics.Epoch - 1));
+            trial.Epochs.RemoveRange(slot, trial.Epochs.Count - slot);
         }
 
         trial.Epochs.Add(metrics);
