@@ -33,7 +33,7 @@ public static partial class TorchRuntime
             if (!mallocTuned && OperatingSystem.IsLinux())
             {
                 // libtorch frees and reallocates large activation buffers every step; with glibc's default
-                // thresholds each becomes mmap/munmap plus page faults (4-5x slower training, PLATFORM.md §2).
+                // thresholds each becomes mmap/munmap plus page faults (4-5x slower training).
                 // Keeping freed memory in the heap and never using mmap for big blocks avoids that.
                 try
                 {
