@@ -2,6 +2,11 @@ using HyperSearch.Silo.Hosting;
 using HyperSearch.Silo.Monitoring;
 
 var builder = WebApplication.CreateBuilder(args);
+if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+{
+    // The default in code, not appsettings.json: there it would override ASPNETCORE_URLS (the manifests' setting).
+    builder.WebHost.UseUrls("http://0.0.0.0:8080");
+}
 
 // Orleans' placement resilience pipeline logs every call at Information.
 builder.Logging.AddFilter("Polly", LogLevel.Warning);
