@@ -35,14 +35,20 @@ def newest_source(root):
 def publish(root, dockerfile, log):
     output = publish_dir(root, dockerfile)
     stamp = os.path.join(output, ".rehearsal-published")
-    if os.path.exists(stamp) and os.path.getmtime(stamp) >= newest_source(root):
-        return output
+    # The stamp holds the newest source time the publish saw when it started: an edit during it means stale.
+    newest = newest_source(root)
+    try:
+        with open(stamp) as f:
+            if float(f.read().strip() or "0") >= newest:
+                return output
+    except (OSError, ValueError):
+        pass
     log(f"dotnet publish {dockerfile.project} ({dockerfile.path}) -> {output}")
     command = ["dotnet", "publish", os.path.join(root, dockerfile.project), "--configuration", "Release",
                "--runtime", "linux-x64", "--self-contained", "false", *properties(dockerfile), "--output", output]
     result = subprocess.run(command, cwd=root, capture_output=True, text=True)
     if result.returncode != 0:
         raise RehearsalError(f"dotnet publish {dockerfile.project} failed:\n{result.stdout[-3000:]}")
-    with open(stamp, "w"):
-        pass
+    with open(stamp, "w") as f:
+        f.write(repr(newest))
     return output

@@ -30,6 +30,7 @@ def main():
     parser.add_argument("--search", default="k8s/search", help="the search Job's kustomization (default k8s/search)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, volumes)")
     parser.add_argument("--check-only", action="store_true", help="resolve and check everything, start nothing")
+    parser.add_argument("--patch", help="a YAML list of changes to the rendered objects (tests break one thing at a time)")
     parser.add_argument("--ready-timeout", type=int, default=int(os.environ.get("REHEARSAL_READY_TIMEOUT", "420")))
     parser.add_argument("--search-timeout", type=int, default=int(os.environ.get("REHEARSAL_SEARCH_TIMEOUT", "600")))
     args = parser.parse_args()
@@ -69,6 +70,8 @@ def rehearse(folder, args, work, runtime, proxies, result):
     log(f"rendering {folder} and {args.search}")
     cluster_docs = kustomize(ROOT, folder)
     search_docs = kustomize(ROOT, args.search)
+    if args.patch:
+        apply_patches(cluster_docs + search_docs, args.patch)
     objects = Objects(cluster_docs + search_docs, ROOT, "scripts/rehearsal/secrets.yaml")
     override_spec(objects)
     plan = Plan(ROOT, work, objects, os.environ.get("REHEARSAL_LOOPBACK_PREFIX", "127.77"))
@@ -152,6 +155,40 @@ def prepare(plan, container, services, pattern):
     container.rewrite = rewriter
 
 
+def apply_patches(docs, path):
+    """Each change: target Kind/name (a generated name matches without its hash), a path of keys, list indices
+    or name=VALUE list selectors, and a value to set (or remove: true)."""
+    with open(path) as f:
+        changes = yaml.safe_load(f)
+    for change in changes:
+        kind, _, name = change["target"].partition("/")
+        matches = [d for d in docs if d.get("kind") == kind and re.fullmatch(re.escape(name) + r"(-[a-z0-9]{10})?", d["metadata"]["name"])]
+        if len(matches) != 1:
+            raise RehearsalError(f"--patch: {len(matches)} objects match {change['target']}")
+        node, steps = matches[0], change["path"].strip("/").split("/")
+        for step in steps[:-1]:
+            node = select(node, step, change)
+        last = steps[-1]
+        if change.get("remove"):
+            node.pop(last) if isinstance(node, dict) else node.remove(select(node, last, change))
+        else:
+            node[last if isinstance(node, dict) else int(last)] = change["value"]
+
+
+def select(node, step, change):
+    if isinstance(node, list):
+        if "=" in step:
+            key, _, value = step.partition("=")
+            found = [n for n in node if str(n.get(key)) == value]
+            if not found:
+                raise RehearsalError(f"--patch {change['target']}: no element {step} at {change['path']}")
+            return found[0]
+        return node[int(step)]
+    if step not in node:
+        raise RehearsalError(f"--patch {change['target']}: no {step} at {change['path']}")
+    return node[step]
+
+
 def seed_volumes(work):
     with open(os.path.join(HERE, "volumes.yaml")) as f:
         seeds = yaml.safe_load(f).get("seed", [])
@@ -205,6 +242,7 @@ def wait_ready(runtime, pods, deadline):
                     pod.ready = True
             elif pod.started:
                 runtime.check_running(pod)
+                runtime.check_logs(pod)
             if pod.kind != "Job" and pod.started and not pod.ready:
                 pod.ready = True
                 for container in pod.containers:

@@ -51,6 +51,7 @@ class Objects:
                 self.pvcs[name_of(doc)] = doc
             elif kind == "Service":
                 self.services[name_of(doc)] = doc
+        self.secret_file = secret_file
         self.external = load_external_secrets(root, secret_file)
 
     def secret(self, name, wanted_by):
@@ -63,7 +64,7 @@ class Objects:
         raise RehearsalError(
             f"{wanted_by}: Secret '{name}' is neither in the rendered manifests nor among the external "
             f"Secrets created before the first apply ({', '.join(sorted(self.external)) or 'none'}; "
-            f"k8s/rehearsal/secrets.yaml)")
+            f"{self.secret_file})")
 
     def config_map(self, name, wanted_by):
         if name not in self.config_maps:
@@ -74,7 +75,7 @@ class Objects:
 
 
 def load_external_secrets(root, secret_file):
-    """k8s/rehearsal/secrets.yaml: each Secret an operator creates by hand, and how the rehearsal makes one
+    """scripts/rehearsal/secrets.yaml: each Secret an operator creates by hand, and how the rehearsal makes one
     like it: a key with `random_hex: N` (N random bytes, hex), or `generate: COMMAND` (run from the
     repository root with $SECRET_DIR set; every file it leaves there becomes a key, as with
     `kubectl create secret generic NAME --from-file=DIR`)."""
@@ -93,7 +94,7 @@ def make_secret(root, entry):
         if "random_hex" in how:
             data[key] = random_source.token_hex(int(how["random_hex"])).encode()
         else:
-            raise RehearsalError(f"k8s/rehearsal/secrets.yaml: Secret {entry['name']} key {key}: unknown source {how}")
+            raise RehearsalError(f"scripts/rehearsal/secrets.yaml: Secret {entry['name']} key {key}: unknown source {how}")
     if "generate" in entry:
         folder = tempfile.mkdtemp(prefix="rehearsal-secret-")
         try:

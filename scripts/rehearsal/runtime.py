@@ -1,6 +1,7 @@
 """Containers as local processes: init containers first (restarted on failure, as the kubelet does),
 then the main containers; readiness from the rendered probes; teardown with SIGTERM, then SIGKILL."""
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -78,6 +79,15 @@ class Runtime:
             code = process.popen.poll()
             if code is not None:
                 raise RehearsalError(f"{process.container.id} exited {code}:\n{log_tail(process.log)}")
+
+    def check_logs(self, pod):
+        """A silo names every setting nothing reads (a misspelt env name); the rehearsal treats that as a mismatch."""
+        for process in getattr(pod, "processes", []):
+            with open(process.log, errors="replace") as f:
+                match = re.search(r"unknown setting (\S+): nothing reads it", f.read())
+            if match:
+                raise RehearsalError(f"{process.container.id}: unknown setting {match.group(1)} (env "
+                                     f"{match.group(1).replace(':', '__')}): nothing in the silo reads it")
 
     def stop_all(self, grace=15):
         self.stopping = True

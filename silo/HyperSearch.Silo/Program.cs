@@ -23,6 +23,11 @@ builder.AddHyperSearchMonitoring();
 var app = builder.Build();
 app.MapHyperSearchMonitoring(dashboard);
 
+foreach (var key in UnknownSettings.Find(builder.Configuration))
+{
+    app.Logger.LogWarning("unknown setting {Key}: nothing reads it (a misspelt name?); it has no effect", key);
+}
+
 app.Logger.LogInformation("HyperSearch silo: clustering {Clustering}, training {Training} ({Slots} slot(s)), dashboard {Dashboard}",
     options.Clustering, options.Training.Enabled, options.Training.Enabled ? options.Training.Slots : 0,
     dashboard ? SiloMonitoring.DashboardPath : "off");

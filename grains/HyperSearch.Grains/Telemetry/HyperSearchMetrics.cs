@@ -66,6 +66,10 @@ public sealed class HyperSearchMetrics : IDisposable
         _meter.CreateObservableGauge("hypersearch.trials.queued", () => SearchSeries(g => g.Queued), description: "Trials of the search waiting for a slot");
         _meter.CreateObservableGauge("hypersearch.search.best_val_accuracy", () => SearchSeries(g => g.BestValAccuracy), description: "Validation accuracy of the search's best completed trial");
         _meter.CreateObservableGauge("hypersearch.search.state", StateSeries, description: "1 for the search's current state, 0 for the others");
+        // The coordinator's tick and every event it handles observe the search: a stalled or lost coordinator stops this.
+        _meter.CreateObservableGauge("hypersearch.search.coordinator_progress_timestamp_seconds",
+            () => SearchSeries(g => g.ObservedAt.ToUnixTimeMilliseconds() / 1000.0),
+            description: "Unix time at which the search's coordinator last ticked or handled an event, on the silo hosting it");
         _meter.CreateObservableGauge("hypersearch.trial.val_accuracy", TrialSeries, description: "Latest validation accuracy of each running trial");
         _meter.CreateObservableGauge("hypersearch.training.slots", () => Volatile.Read(ref _slots), description: "Training slots on this silo");
         _meter.CreateObservableGauge("hypersearch.training.slots.busy", () => Volatile.Read(ref _slotsBusy), description: "Training slots of this silo running a trial");
