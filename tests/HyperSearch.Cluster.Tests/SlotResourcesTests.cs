@@ -68,10 +68,18 @@ public sealed class SlotResourcesTests
     }
 
     [Fact]
+    public void Cuda_without_a_visible_GPU_stays_cuda_so_trials_fail_instead_of_falling_back()
+    {
+        var resources = new SlotResources("cuda", gpuCount: 0, slots: null, trialsPerGpu: 1, threads: null, cores: 4);
+        Assert.Equal(1, resources.Slots);
+        Assert.Equal("cuda", resources.Acquire().Device);
+    }
+
+    [Fact]
     public void Bad_settings_are_refused_by_name()
     {
-        Assert.Contains("no CUDA device is visible", Assert.Throws<InvalidOperationException>(() => new SlotResources("cuda", 0, null, 1, null, 4)).Message);
         Assert.Contains("TrialsPerGpu is 0", Assert.Throws<InvalidOperationException>(() => new SlotResources("cuda", 2, null, 0, null, 4)).Message);
+        Assert.Contains("Slots is -1", Assert.Throws<InvalidOperationException>(() => new SlotResources("cpu", 0, -1, 1, null, 4)).Message);
     }
 
     [Fact]

@@ -8,6 +8,7 @@ public sealed class SlotResources
 {
     private readonly Lock _gate = new();
     private readonly int[] _busy;
+    private readonly string _unplacedDevice;
 
     /// <param name="device">auto, cpu, cuda or cuda:N (a fixed device for every trial).</param>
     /// <param name="gpuCount">Visible CUDA devices (0 on the CPU build or without a GPU).</param>
@@ -28,14 +29,14 @@ public sealed class SlotResources
 
         var wantsCuda = device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase)
             || (string.Equals(device, "auto", StringComparison.OrdinalIgnoreCase) && gpuCount > 0);
-        if (wantsCuda && gpuCount == 0)
-        {
-            throw new InvalidOperationException($"HyperSearch:Training:Device is '{device}' but no CUDA device is visible");
-        }
+
+        // CUDA asked for but none visible (the driver or libraries failed to load): the silo still starts, unready with
+        // the reason (SiloReadiness), and a trial that reaches it fails naming the device; nothing falls back to CPU.
+        _unplacedDevice = wantsCuda && gpuCount == 0 ? device : "cpu";
 
         // A fixed device (cuda:2) pins every trial there; plain cuda or auto spreads trials over every GPU.
         FixedDevice = wantsCuda && device.Contains(':', StringComparison.Ordinal) ? device.ToLowerInvariant() : null;
-        Gpus = wantsCuda ? (FixedDevice is null ? gpuCount : 1) : 0;
+        Gpus = wantsCuda && gpuCount > 0 ? (FixedDevice is null ? gpuCount : 1) : 0;
         TrialsPerGpu = trialsPerGpu;
         Slots = slots ?? (Gpus > 0 ? Gpus * trialsPerGpu : 1);
         ThreadsPerTrial = Math.Max(1, (threads ?? cores) / Math.Max(1, Slots));
@@ -59,7 +60,7 @@ public sealed class SlotResources
     {
         if (Gpus == 0)
         {
-            return new Lease(this, -1, "cpu");
+            return new Lease(this, -1, _unplacedDevice);
         }
 
         lock (_gate)
