@@ -5,6 +5,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -37,6 +38,8 @@ def main():
     folder = args.overlay if "/" in args.overlay else f"k8s/overlays/{args.overlay}"
     result = {"overlay": args.overlay, "processes": 0, "search_state": None, "search_id": None,
               "silo_cluster_id": None, "client_cluster_id": None, "passed": False}
+    # SIGTERM (a CI timeout) unwinds like Ctrl-C, so that the finally below stops every process it started.
+    signal.signal(signal.SIGTERM, interrupted)
     work = tempfile.mkdtemp(prefix="k8s-rehearsal-")
     runtime = Runtime(os.path.join(work, "logs"))
     os.makedirs(runtime.logs)
@@ -49,6 +52,9 @@ def main():
     except RehearsalError as e:
         result["error"] = str(e).splitlines()[0]
         log(f"FAIL: {e}")
+    except KeyboardInterrupt:
+        result["error"] = "interrupted"
+        log("interrupted: stopping every process")
     finally:
         runtime.stop_all()
         result["processes"] = len(runtime.processes)
@@ -60,6 +66,10 @@ def main():
             shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(result), flush=True)
     return 0 if result["passed"] else 1
+
+
+def interrupted(*_):
+    raise KeyboardInterrupt
 
 
 def log(message):
