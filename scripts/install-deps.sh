@@ -14,6 +14,8 @@ if [[ "${1:-}" != "--minimal" ]]; then
     command -v promtool >/dev/null 2>&1 || need+=(prometheus)
     /usr/bin/python3 -c 'import optuna' >/dev/null 2>&1 || need+=(python3-optuna)
     command -v chromium >/dev/null 2>&1 || need+=(chromium)
+    # scripts/k8s-rehearsal.sh reads the rendered manifests with PyYAML.
+    /usr/bin/python3 -c 'import yaml' >/dev/null 2>&1 || need+=(python3-yaml)
 fi
 
 if [[ ${#need[@]} -gt 0 ]]; then

@@ -3,8 +3,11 @@
 # so that the local hypersearch CLI works against the cluster:
 #
 #   scripts/port-forward.sh                      # gateway on 127.0.0.1:30000
-#   export HYPERSEARCH_GATEWAY=127.0.0.1:30000
+#   export HYPERSEARCH_GATEWAY=127.0.0.1:30000 HYPERSEARCH_SERVICE_ID=hypersearch HYPERSEARCH_CLUSTER_ID=hypersearch
 #   hypersearch search start examples/fmnist-quick.yaml --wait
+#
+# The service and cluster ids come from the silo pods' orleans/serviceId and orleans/clusterId labels (the one
+# place they are set); the script reads them from the cluster and prints the export line to use.
 #
 #   scripts/port-forward.sh --grafana --prometheus   # also Grafana :3000 and Prometheus :9090
 #
@@ -20,7 +23,7 @@ gateway_port=30000
 grafana=false
 prometheus=false
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -77,5 +80,15 @@ if [[ "$prometheus" == true ]]; then
     forward prometheus hypersearch-prometheus "9090:9090"
 fi
 
-echo "port-forward.sh: export HYPERSEARCH_GATEWAY=127.0.0.1:$gateway_port   (Ctrl-C stops the forwards)" >&2
+# The CLI's ids must be the silos' (a gateway refuses a client of another cluster): read them from the pod labels.
+service_id=$(kubectl "${kubectl_args[@]}" get pods -l app.kubernetes.io/name=hypersearch-silo \
+    -o jsonpath='{.items[0].metadata.labels.orleans/serviceId}' 2>/dev/null || true)
+cluster_id=$(kubectl "${kubectl_args[@]}" get pods -l app.kubernetes.io/name=hypersearch-silo \
+    -o jsonpath='{.items[0].metadata.labels.orleans/clusterId}' 2>/dev/null || true)
+if [[ -z "$service_id" || -z "$cluster_id" ]]; then
+    echo "port-forward.sh: no silo pod found to read orleans/serviceId and orleans/clusterId from; the overlays use hypersearch for both" >&2
+    service_id=${service_id:-hypersearch}
+    cluster_id=${cluster_id:-hypersearch}
+fi
+echo "port-forward.sh: export HYPERSEARCH_GATEWAY=127.0.0.1:$gateway_port HYPERSEARCH_SERVICE_ID=$service_id HYPERSEARCH_CLUSTER_ID=$cluster_id   (Ctrl-C stops the forwards)" >&2
 wait

@@ -40,11 +40,12 @@ for project in tests/*/*.csproj; do
     [[ "$f" -eq 0 ]] || status=1
 done
 
-# Multi-process failure tests are scripts: each counts as one test.
-for script in scripts/chaos.sh scripts/full-restart.sh; do
-    [[ -x "$script" ]] || continue
+# Multi-process tests are scripts (with their arguments): each counts as one test.
+for script in scripts/chaos.sh scripts/full-restart.sh "scripts/k8s-rehearsal.sh cpu"; do
+    read -r -a command <<< "$script"
+    [[ -x "${command[0]}" ]] || continue
     echo "=== $script"
-    if "$script"; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
+    if "${command[@]}"; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
 done
 
 rm -f "$log"

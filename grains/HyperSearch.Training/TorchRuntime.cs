@@ -63,6 +63,18 @@ public static partial class TorchRuntime
         }
     }
 
+    /// <summary>Visible CUDA devices (0 on the CPU build flavour or without a GPU).</summary>
+    public static int CudaDeviceCount => CudaAvailable ? torch.cuda.device_count() : 0;
+
+    /// <summary>Intra-op threads of the calling thread: libtorch's OpenMP thread count is per calling thread, so
+    /// each trial sets its own on its training thread.</summary>
+    public static void SetThreadsForThisThread(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        if (torch.get_num_threads() != threads)
+            torch.set_num_threads(threads);
+    }
+
     /// <summary>Resolves "auto", "cpu", "cuda" or "cuda:N" to a torch device.</summary>
     public static torch.Device ResolveDevice(string device)
     {

@@ -2,6 +2,11 @@ using HyperSearch.Silo.Hosting;
 using HyperSearch.Silo.Monitoring;
 
 var builder = WebApplication.CreateBuilder(args);
+if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+{
+    // The default in code, not appsettings.json: there it would override ASPNETCORE_URLS (the manifests' setting).
+    builder.WebHost.UseUrls("http://0.0.0.0:8080");
+}
 
 // Orleans' placement resilience pipeline logs every call at Information.
 builder.Logging.AddFilter("Polly", LogLevel.Warning);
@@ -17,6 +22,11 @@ builder.AddHyperSearchMonitoring();
 
 var app = builder.Build();
 app.MapHyperSearchMonitoring(dashboard);
+
+foreach (var key in UnknownSettings.Find(builder.Configuration))
+{
+    app.Logger.LogWarning("unknown setting {Key}: nothing reads it (a misspelt name?); it has no effect", key);
+}
 
 app.Logger.LogInformation("HyperSearch silo: clustering {Clustering}, training {Training} ({Slots} slot(s)), dashboard {Dashboard}",
     options.Clustering, options.Training.Enabled, options.Training.Enabled ? options.Training.Slots : 0,

@@ -84,7 +84,8 @@ public sealed class KustomizeTests
             var rendered = Manifests.Render(overlay);
             var job = rendered.PodTemplates().Single(p => p.Id == "Job/hypersearch-datasets");
             var wanted = rendered.EffectiveEnv(job.Containers.Single())["DATASETS"];
-            foreach (var silo in rendered.Silos())
+            // Only training silos read the datasets; coordinators start without waiting for them.
+            foreach (var silo in rendered.Silos().Where(s => Policies.TrainingEnabled(rendered, s)))
             {
                 var wait = silo.InitContainers.SingleOrDefault(c => c["name"].Str() == "wait-datasets");
                 Assert.True(wait is not null, $"{overlay} {silo.Id}: no wait-datasets init container");

@@ -20,6 +20,8 @@ public sealed partial class MonitoringTests
         "HyperSearchTrialFailureRatioHigh",
         "HyperSearchSiloDown",
         "HyperSearchNoFreeTrainingSlot",
+        "HyperSearchCoordinatorStalled",
+        "HyperSearchSiloNotReady",
     ];
 
     [Fact]
@@ -67,7 +69,7 @@ public sealed partial class MonitoringTests
             File.Copy(RulesFile, Path.Combine(dir.FullName, "hypersearch.rules.yml"));
             var result = Tool.Run(promtool, ["check", "config", "prometheus.yml"], workingDirectory: dir.FullName);
             Assert.True(result.ExitCode == 0, result.Describe());
-            Assert.Contains("SUCCESS: 5 rules found", result.StdOut + result.StdErr, StringComparison.Ordinal);
+            Assert.Contains("SUCCESS: 7 rules found", result.StdOut + result.StdErr, StringComparison.Ordinal);
         }
         finally
         {
@@ -264,7 +266,7 @@ public sealed partial class MonitoringTests
             "hypersearch_trials_queued", "hypersearch_training_slots", "hypersearch_training_slots_busy",
             "hypersearch_epoch_duration_seconds_bucket", "hypersearch_epoch_duration_seconds_sum", "hypersearch_epoch_duration_seconds_count",
             "hypersearch_training_images_per_second", "hypersearch_trial_val_accuracy", "hypersearch_search_best_val_accuracy",
-            "hypersearch_search_state",
+            "hypersearch_search_state", "hypersearch_search_coordinator_progress_timestamp_seconds", "hypersearch_silo_ready",
         ];
         var listed = File.ReadAllLines(MetricsFile).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'));
         Assert.Empty(listed.Except(exported));

@@ -116,7 +116,17 @@ public sealed class ScriptTests : IDisposable
         var bin = Path.Combine(_work.FullName, "bin");
         Directory.CreateDirectory(bin);
         var log = Path.Combine(_work.FullName, "kubectl.log");
-        File.WriteAllText(Path.Combine(bin, "kubectl"), $"#!/bin/sh\necho \"$*\" >> '{log}'\nexec sleep 31.4159\n");
+        // The silo pods' labels answer the id lookups; every other call is a forward that runs until stopped.
+        File.WriteAllText(Path.Combine(bin, "kubectl"), $$"""
+            #!/bin/sh
+            echo "$*" >> '{{log}}'
+            case "$*" in
+                *"get pods"*clusterId*) printf prod-cluster; exit 0 ;;
+                *"get pods"*serviceId*) printf prod-service; exit 0 ;;
+            esac
+            exec sleep 31.4159
+
+            """);
         Assert.Equal(0, Tool.Run(Tool.Require("sh"), ["-c", $"chmod +x '{Path.Combine(bin, "kubectl")}'"]).ExitCode);
 
         // Run it for a moment, then stop it (a background job ignores SIGINT, so TERM stands in for Ctrl-C).
@@ -129,7 +139,9 @@ public sealed class ScriptTests : IDisposable
         var calls = File.ReadAllLines(log);
         Assert.Contains("--namespace hs-test port-forward --address 127.0.0.1 service/hypersearch-gateway 30000:30000", calls);
         Assert.Contains("--namespace hs-test port-forward --address 127.0.0.1 service/hypersearch-grafana 3000:3000", calls);
-        Assert.Contains("export HYPERSEARCH_GATEWAY=127.0.0.1:30000", result.StdErr, StringComparison.Ordinal);
+        Assert.Contains("export HYPERSEARCH_GATEWAY=127.0.0.1:30000 HYPERSEARCH_SERVICE_ID=prod-service HYPERSEARCH_CLUSTER_ID=prod-cluster",
+            result.StdErr, StringComparison.Ordinal);
+        Assert.Contains("--namespace hs-test get pods -l app.kubernetes.io/name=hypersearch-silo -o jsonpath={.items[0].metadata.labels.orleans/clusterId}", calls);
 
         // The forwards it started are gone.
         Thread.Sleep(500);

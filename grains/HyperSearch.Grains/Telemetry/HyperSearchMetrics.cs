@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using HyperSearch.Grains.Search;
+using Microsoft.Extensions.Options;
 
 namespace HyperSearch.Grains.Telemetry;
 
@@ -17,7 +18,10 @@ namespace HyperSearch.Grains.Telemetry;
 /// Search gauges are published by the silo that hosts the search's coordinator grain. A running coordinator
 /// observes its search every tick; when it has not done so for <see cref="StaleAfter"/> (its grain moved to
 /// another silo, or this silo lost it), this silo stops publishing that search, so that sums over silos do not
-/// count it twice. A finished search keeps its state series here until the silo restarts.
+/// count it twice. A finished search keeps its series for <see cref="HyperSearchMetricsOptions.FinishedSearchRetention"/>
+/// (long enough for Prometheus to scrape its final values), then every series labelled with its id is dropped, so a
+/// long-lived silo's series stay bounded. Hence the per-search counters are observable counters over counts kept
+/// here, and the epoch histogram carries no search label: the SDK never forgets a synchronous instrument's series.
 /// </remarks>
 public sealed class HyperSearchMetrics : IDisposable
 {
@@ -32,33 +36,40 @@ public sealed class HyperSearchMetrics : IDisposable
 
     private readonly Meter _meter;
     private readonly TimeProvider _clock;
-    private readonly Counter<long> _started;
-    private readonly Counter<long> _completed;
-    private readonly Counter<long> _pruned;
-    private readonly Counter<long> _failed;
-    private readonly Counter<long> _cancelled;
+    private const int Started = 0, Completed = 1, Pruned = 2, Failed = 3, Cancelled = 4;
+    private readonly TimeSpan _finishedRetention;
     private readonly Histogram<double> _epochSeconds;
     private readonly ConcurrentDictionary<string, SearchGauges> _searches = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, bool> _countersCreated = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long[]> _counts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Search, int Trial), TrialGauges> _trials = new();
     private int _slots;
     private int _slotsBusy;
 
     public HyperSearchMetrics(IMeterFactory meterFactory, TimeProvider clock)
+        : this(meterFactory, clock, Options.Create(new HyperSearchMetricsOptions()))
+    {
+    }
+
+    public HyperSearchMetrics(IMeterFactory meterFactory, TimeProvider clock, IOptions<HyperSearchMetricsOptions> options)
     {
         _clock = clock;
+        _finishedRetention = options.Value.FinishedSearchRetention;
         _meter = meterFactory.Create(MeterName);
-        _started = _meter.CreateCounter<long>("hypersearch.trials.started", description: "Trial attempts handed to a training slot");
-        _completed = _meter.CreateCounter<long>("hypersearch.trials.completed", description: "Trials that trained every epoch");
-        _pruned = _meter.CreateCounter<long>("hypersearch.trials.pruned", description: "Trials stopped early by the scheduler");
-        _failed = _meter.CreateCounter<long>("hypersearch.trials.failed", description: "Trials that failed");
-        _cancelled = _meter.CreateCounter<long>("hypersearch.trials.cancelled", description: "Trials cancelled by a stop condition or the user");
+        _meter.CreateObservableCounter("hypersearch.trials.started", () => CountSeries(Started), description: "Trial attempts handed to a training slot");
+        _meter.CreateObservableCounter("hypersearch.trials.completed", () => CountSeries(Completed), description: "Trials that trained every epoch");
+        _meter.CreateObservableCounter("hypersearch.trials.pruned", () => CountSeries(Pruned), description: "Trials stopped early by the scheduler");
+        _meter.CreateObservableCounter("hypersearch.trials.failed", () => CountSeries(Failed), description: "Trials that failed");
+        _meter.CreateObservableCounter("hypersearch.trials.cancelled", () => CountSeries(Cancelled), description: "Trials cancelled by a stop condition or the user");
         _epochSeconds = _meter.CreateHistogram("hypersearch.epoch.duration", unit: "s", description: "Wall time of one training epoch",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = EpochBuckets });
         _meter.CreateObservableGauge("hypersearch.trials.running", () => SearchSeries(g => g.Running), description: "Trials of the search running now");
         _meter.CreateObservableGauge("hypersearch.trials.queued", () => SearchSeries(g => g.Queued), description: "Trials of the search waiting for a slot");
         _meter.CreateObservableGauge("hypersearch.search.best_val_accuracy", () => SearchSeries(g => g.BestValAccuracy), description: "Validation accuracy of the search's best completed trial");
         _meter.CreateObservableGauge("hypersearch.search.state", StateSeries, description: "1 for the search's current state, 0 for the others");
+        // The coordinator's tick and every event it handles observe the search: a stalled or lost coordinator stops this.
+        _meter.CreateObservableGauge("hypersearch.search.coordinator_progress_timestamp_seconds",
+            () => SearchSeries(g => g.ObservedAt.ToUnixTimeMilliseconds() / 1000.0),
+            description: "Unix time at which the search's coordinator last ticked or handled an event, on the silo hosting it");
         _meter.CreateObservableGauge("hypersearch.trial.val_accuracy", TrialSeries, description: "Latest validation accuracy of each running trial");
         _meter.CreateObservableGauge("hypersearch.training.slots", () => Volatile.Read(ref _slots), description: "Training slots on this silo");
         _meter.CreateObservableGauge("hypersearch.training.slots.busy", () => Volatile.Read(ref _slotsBusy), description: "Training slots of this silo running a trial");
@@ -69,20 +80,15 @@ public sealed class HyperSearchMetrics : IDisposable
 
     public void SlotBusy(int delta) => Interlocked.Add(ref _slotsBusy, delta);
 
-    public void TrialStarted(string searchId)
-    {
-        EnsureCounters(searchId);
-        _started.Add(1, Tag(searchId));
-    }
+    public void TrialStarted(string searchId) => Interlocked.Increment(ref Counts(searchId)[Started]);
 
     /// <summary>An epoch of an attempt training on this silo: throughput, epoch time and the trial's accuracy are
     /// published by the silo that trains, so per-pod panels show the pod doing the work.</summary>
     public void EpochReported(string searchId, int trial, EpochMetrics metrics)
     {
-        EnsureCounters(searchId);
         if (metrics.Get(EpochMetrics.EpochSeconds) is { } seconds && double.IsFinite(seconds) && seconds >= 0)
         {
-            _epochSeconds.Record(seconds, Tag(searchId));
+            _epochSeconds.Record(seconds);
         }
 
         var accuracy = metrics.Get(EpochMetrics.ValAccuracy) is { } a && double.IsFinite(a) ? a : (double?)null;
@@ -98,30 +104,40 @@ public sealed class HyperSearchMetrics : IDisposable
     /// <summary>A trial attempt ended; a null state means it went back to the queue.</summary>
     public void TrialEnded(string searchId, int trial, TrialState? state)
     {
-        EnsureCounters(searchId);
+        var counts = Counts(searchId);
         _trials.TryRemove((searchId, trial), out _);
-        var counter = state switch
+        var index = state switch
         {
-            TrialState.Completed => _completed,
-            TrialState.Pruned => _pruned,
-            TrialState.Failed => _failed,
-            TrialState.Cancelled => _cancelled,
-            _ => null,
+            TrialState.Completed => Completed,
+            TrialState.Pruned => Pruned,
+            TrialState.Failed => Failed,
+            TrialState.Cancelled => Cancelled,
+            _ => -1,
         };
-        counter?.Add(1, Tag(searchId));
+        if (index >= 0)
+        {
+            Interlocked.Increment(ref counts[index]);
+        }
     }
 
     public void ObserveSearch(string searchId, SearchCoordinator coordinator)
     {
-        EnsureCounters(searchId);
+        Counts(searchId);
         var best = coordinator.BestCompleted();
+        var now = _clock.GetUtcNow();
+        var state = coordinator.State.State;
+        var finishedAt = state.IsFinished() ? (_searches.TryGetValue(searchId, out var old) ? old.FinishedAt : null) ?? now : (DateTimeOffset?)null;
         _searches[searchId] = new SearchGauges(
             coordinator.RunningCount,
             coordinator.QueuedCount,
             best is null || best.Epochs.Count == 0 ? null : best.Epochs[^1].Get(EpochMetrics.ValAccuracy),
-            coordinator.State.State,
-            _clock.GetUtcNow());
+            state,
+            now,
+            finishedAt);
     }
+
+    /// <summary>Searches with series on this silo now (for tests and diagnostics).</summary>
+    public int SearchesWithSeries => _counts.Count;
 
     public void SearchFinished(string searchId)
     {
@@ -131,37 +147,39 @@ public sealed class HyperSearchMetrics : IDisposable
         }
     }
 
-    /// <summary>Creates the search's counter series at 0, so that increase() and rate() see its first trial.</summary>
-    private void EnsureCounters(string searchId)
+    /// <summary>The search's counts; created at 0 with its first event, so that increase() and rate() see its first trial.</summary>
+    private long[] Counts(string searchId) => _counts.GetOrAdd(searchId, _ => new long[5]);
+
+    private IEnumerable<Measurement<long>> CountSeries(int index)
     {
-        if (_countersCreated.TryAdd(searchId, true))
+        Sweep();
+        foreach (var (id, counts) in _counts)
         {
-            var tag = Tag(searchId);
-            _started.Add(0, tag);
-            _completed.Add(0, tag);
-            _pruned.Add(0, tag);
-            _failed.Add(0, tag);
-            _cancelled.Add(0, tag);
+            yield return new Measurement<long>(Interlocked.Read(ref counts[index]), Tag(id));
         }
     }
 
-    /// <summary>The searches this silo publishes; drops running searches whose coordinator went quiet here.</summary>
+    /// <summary>The searches this silo publishes, after <see cref="Sweep"/>.</summary>
     private IEnumerable<KeyValuePair<string, SearchGauges>> LiveSearches()
+    {
+        Sweep();
+        return _searches;
+    }
+
+    /// <summary>Drops running searches whose coordinator went quiet here, and finished searches past their retention,
+    /// with every series labelled by their id.</summary>
+    private void Sweep()
     {
         var now = _clock.GetUtcNow();
         foreach (var entry in _searches)
         {
-            if (!entry.Value.State.IsFinished() && now - entry.Value.ObservedAt > StaleAfter)
+            var stale = !entry.Value.State.IsFinished() && now - entry.Value.ObservedAt > StaleAfter;
+            var expired = entry.Value.FinishedAt is { } finished && now - finished > _finishedRetention;
+            if ((stale || expired) && _searches.TryRemove(entry))
             {
-                if (_searches.TryRemove(entry))
-                {
-                    SearchFinished(entry.Key);
-                }
-
-                continue;
+                _counts.TryRemove(entry.Key, out _);
+                SearchFinished(entry.Key);
             }
-
-            yield return entry;
         }
     }
 
@@ -208,7 +226,15 @@ public sealed class HyperSearchMetrics : IDisposable
 
     public void Dispose() => _meter.Dispose();
 
-    private sealed record SearchGauges(int Running, int Queued, double? BestValAccuracy, SearchState State, DateTimeOffset ObservedAt);
+    private sealed record SearchGauges(int Running, int Queued, double? BestValAccuracy, SearchState State, DateTimeOffset ObservedAt, DateTimeOffset? FinishedAt);
 
     private sealed record TrialGauges(double? ValAccuracy, double? ImagesPerSecond);
+}
+
+/// <summary>Settings of the HyperSearch meter (configuration section HyperSearch:Metrics).</summary>
+public sealed class HyperSearchMetricsOptions
+{
+    /// <summary>How long a finished search's series stay on /metrics: several scrape intervals, so Prometheus records
+    /// its final counts and state before they go.</summary>
+    public TimeSpan FinishedSearchRetention { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -44,12 +44,16 @@ public sealed class TrainingOptions
 {
     public bool Enabled { get; set; } = true;
 
-    public int Slots { get; set; } = 1;
+    /// <summary>Concurrent trials; default: one per visible GPU × <see cref="TrialsPerGpu"/>, or one on CPU.</summary>
+    public int? Slots { get; set; }
 
-    /// <summary>auto (CUDA when present), cpu or cuda.</summary>
+    /// <summary>Trials that share one GPU (several small models per device); default 1.</summary>
+    public int TrialsPerGpu { get; set; } = 1;
+
+    /// <summary>auto (CUDA when present), cpu, cuda (every visible GPU) or cuda:N (that one only).</summary>
     public string Device { get; set; } = "auto";
 
-    /// <summary>Torch intra-op threads per process; default: every core.</summary>
+    /// <summary>Torch intra-op threads for the whole silo, split evenly between its slots; default: every core.</summary>
     public int? Threads { get; set; }
 }
 

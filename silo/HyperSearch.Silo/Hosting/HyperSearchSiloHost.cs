@@ -6,6 +6,7 @@ using HyperSearch.Grains;
 using HyperSearch.Grains.Hosting;
 using HyperSearch.Grains.Runners;
 using HyperSearch.Grains.Search;
+using HyperSearch.Grains.Telemetry;
 using HyperSearch.Grains.Trials;
 using HyperSearch.Silo.Runners;
 using HyperSearch.Training;
@@ -33,11 +34,16 @@ public static class HyperSearchSiloHost
             TorchRuntime.Initialize(options.Training.Threads);
         }
 
+        var resources = SlotsFor(options.Training);
+        options.Training.Slots = resources.Slots;
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(resources);
         builder.Services.AddSingleton<ITrialRunner>(_ => new TrialRunnerRouter(
-            new TorchTrialRunner(options.Training.Device, options.DataDirectory),
+            new TorchTrialRunner(resources, options.DataDirectory),
             new CommandTrialRunner()));
 
+        // How long a finished search's series stay on /metrics (HyperSearch:Metrics:FinishedSearchRetention).
+        builder.Services.Configure<HyperSearchMetricsOptions>(builder.Configuration.GetSection($"{HyperSearchOptions.Section}:Metrics"));
         var coordinatorSection = builder.Configuration.GetSection($"{HyperSearchOptions.Section}:Coordinator");
         var membershipSection = builder.Configuration.GetSection($"{HyperSearchOptions.Section}:Membership");
         builder.UseOrleans(silo =>
@@ -53,7 +59,7 @@ public static class HyperSearchSiloHost
                 slots =>
                 {
                     slots.Enabled = options.Training.Enabled;
-                    slots.Slots = options.Training.Slots;
+                    slots.Slots = resources.Slots;
                 },
                 coordinator =>
                 {
@@ -63,6 +69,14 @@ public static class HyperSearchSiloHost
             configureSilo?.Invoke(silo, options);
         });
         return options;
+    }
+
+    /// <summary>The GPUs are counted only where they matter (device auto or cuda on a training silo): counting loads libtorch.</summary>
+    private static SlotResources SlotsFor(TrainingOptions training)
+    {
+        var cpuOnly = !training.Enabled || string.Equals(training.Device, "cpu", StringComparison.OrdinalIgnoreCase);
+        var gpus = cpuOnly ? 0 : TorchRuntime.CudaDeviceCount;
+        return new SlotResources(cpuOnly ? "cpu" : training.Device, gpus, training.Slots, training.TrialsPerGpu, training.Threads, Environment.ProcessorCount);
     }
 
     /// <summary>Membership, grain storage and reminders: all in memory (embedded, service-free) or all in Redis.</summary>

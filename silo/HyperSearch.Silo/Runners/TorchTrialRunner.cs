@@ -7,8 +7,9 @@ namespace HyperSearch.Silo.Runners;
 
 /// <summary>Runs trials on the built-in TorchSharp trainer, each on a dedicated training thread (TorchSharp dispose
 /// scopes are per thread, and a long training loop must never occupy the Orleans scheduler or the thread pool).</summary>
-public sealed class TorchTrialRunner(string device, string? dataDirectory) : ITrialRunner
+public sealed class TorchTrialRunner(SlotResources resources, string? dataDirectory) : ITrialRunner
 {
+
     public Task<TrialOutcomeReport> RunAsync(WorkItem work, Func<EpochMetrics, Task<bool>> onEpoch, CancellationToken cancellationToken) =>
         OnDedicatedThread(() =>
         {
@@ -24,7 +25,10 @@ public sealed class TorchTrialRunner(string device, string? dataDirectory) : ITr
                 return new TrialOutcomeReport(TrialState.Failed, e.Message, null);
             }
 
-            var options = new TrialRunOptions(SeedFor(work), work.CheckpointDirectory, work.Resume, device);
+            // This trial's place: its GPU, or its share of the cores (set on this, its training thread).
+            using var lease = resources.Acquire();
+            TorchRuntime.SetThreadsForThisThread(resources.ThreadsPerTrial);
+            var options = new TrialRunOptions(SeedFor(work), work.CheckpointDirectory, work.Resume, lease.Device);
             var outcome = TrialTrainer.Run(config, data, options, report => onEpoch(ToMetrics(report)).GetAwaiter().GetResult(), cancellationToken);
             var state = outcome.Kind switch
             {

@@ -468,9 +468,16 @@ public static partial class Policies
                 violations.Add($"{pod.Id}: training device is not cuda");
             }
 
-            if (limit is { } gpus && env.GetValueOrDefault("HyperSearch__Training__Slots") != gpus.ToString(CultureInfo.InvariantCulture))
+            // Slots, when set, must be the GPUs × TrialsPerGpu; unset, the silo derives exactly that from the GPUs it sees.
+            var perGpu = int.TryParse(env.GetValueOrDefault("HyperSearch__Training__TrialsPerGpu") ?? "1", CultureInfo.InvariantCulture, out var p) ? p : 0;
+            if (perGpu < 1)
             {
-                violations.Add($"{pod.Id}: {env.GetValueOrDefault("HyperSearch__Training__Slots")} slots for {gpus} GPUs (one slot per GPU)");
+                violations.Add($"{pod.Id}: HyperSearch__Training__TrialsPerGpu '{env.GetValueOrDefault("HyperSearch__Training__TrialsPerGpu")}' is not a positive number");
+            }
+
+            if (limit is { } gpus && env.GetValueOrDefault("HyperSearch__Training__Slots") is { } slots && slots != (gpus * perGpu).ToString(CultureInfo.InvariantCulture))
+            {
+                violations.Add($"{pod.Id}: {slots} slots for {gpus} GPUs × {perGpu} trials per GPU");
             }
 
             if (!(silo["image"].Str() ?? "").Contains("-gpu", StringComparison.Ordinal))

@@ -17,10 +17,12 @@ public sealed class HyperSearchMetricsTests : IDisposable
     private readonly MeterListener _listener = new();
     private readonly List<(string Instrument, double Value, Dictionary<string, object?> Tags)> _measurements = [];
 
+    private static readonly TimeSpan Retention = HyperSearchMetrics.StaleAfter * 2;
+
     public HyperSearchMetricsTests()
     {
         var factory = _services.GetRequiredService<IMeterFactory>();
-        _metrics = new HyperSearchMetrics(factory, _clock);
+        _metrics = new HyperSearchMetrics(factory, _clock, Microsoft.Extensions.Options.Options.Create(new HyperSearchMetricsOptions { FinishedSearchRetention = Retention }));
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             // Only this test's meter: silos of other tests in this process create HyperSearch meters too.
@@ -43,16 +45,40 @@ public sealed class HyperSearchMetricsTests : IDisposable
 
         foreach (var outcome in new[] { "started", "completed", "pruned", "failed", "cancelled" })
         {
-            var m = Assert.Single(_measurements, m => m.Instrument == $"hypersearch.trials.{outcome}");
+            var m = Assert.Single(Observe($"hypersearch.trials.{outcome}"));
             Assert.Equal(0, m.Value);
             Assert.Equal("s1", m.Tags["search_id"]);
         }
 
-        _measurements.Clear();
         _metrics.TrialStarted("s1");
         _metrics.TrialEnded("s1", 0, TrialState.Completed);
-        Assert.Equal(["hypersearch.trials.started", "hypersearch.trials.completed"], _measurements.Select(m => m.Instrument));
-        Assert.All(_measurements, m => Assert.Equal(1, m.Value));
+        Assert.Equal(1, Assert.Single(Observe("hypersearch.trials.started")).Value);
+        Assert.Equal(1, Assert.Single(Observe("hypersearch.trials.completed")).Value);
+        Assert.Equal(0, Assert.Single(Observe("hypersearch.trials.pruned")).Value);
+    }
+
+    [Fact]
+    public void A_finished_search_drops_every_series_after_its_retention_and_the_epoch_histogram_has_no_search_label()
+    {
+        var metrics = _metrics;
+        var finished = new CoordinatorHarness(TestSpecs.Make(maxTrials: 1, maxConcurrent: 1, epochs: 1));
+        finished.RunToEnd();
+        metrics.TrialStarted("done");
+        metrics.EpochReported("done", 0, Epoch(1, accuracy: 0.5, imagesPerSecond: 10, seconds: 1));
+        Assert.Empty(_measurements.Single(m => m.Instrument == "hypersearch.epoch.duration").Tags);
+        metrics.TrialEnded("done", 0, TrialState.Completed);
+        metrics.ObserveSearch("done", finished.Coordinator);
+        Assert.Equal(1, metrics.SearchesWithSeries);
+
+        // Observed again after it finished: the retention still counts from when it finished.
+        _clock.Advance(Retention / 2);
+        metrics.ObserveSearch("done", finished.Coordinator);
+        Assert.Contains(Observe("hypersearch.trials.completed"), m => (string?)m.Tags["search_id"] == "done");
+
+        _clock.Advance(Retention * 0.75);
+        Assert.DoesNotContain(Observe("hypersearch.trials.completed"), m => (string?)m.Tags["search_id"] == "done");
+        Assert.DoesNotContain(Observe("hypersearch.search.state"), m => (string?)m.Tags["search_id"] == "done");
+        Assert.Equal(0, metrics.SearchesWithSeries);
     }
 
     [Fact]
@@ -75,7 +101,7 @@ public sealed class HyperSearchMetricsTests : IDisposable
     }
 
     [Fact]
-    public void A_running_search_not_observed_for_a_while_is_no_longer_published_but_a_finished_one_stays()
+    public void A_running_search_not_observed_for_a_while_is_no_longer_published_but_a_finished_one_stays_for_its_retention()
     {
         var running = new CoordinatorHarness(TestSpecs.Make());
         var finished = new CoordinatorHarness(TestSpecs.Make(maxTrials: 1, maxConcurrent: 1, epochs: 1));
