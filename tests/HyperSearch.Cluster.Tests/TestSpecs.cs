@@ -7,7 +7,11 @@ internal static class TestSpecs
     /// <summary>A valid command-trial spec (the fixtures' silos do not train, so nothing runs).</summary>
     public static SearchSpec Tiny(string name)
     {
-        var parsed = SpecParser.Parse($$"""
+        var parsed = SpecParser.Parse(TinyYaml(name));
+        return parsed.Spec ?? throw new InvalidOperationException(string.Join("; ", parsed.Errors));
+    }
+
+    public static string TinyYaml(string name) => $$"""
             name: {{name}}
             dataset: synthetic
             search: { sampler: random, scheduler: none, max_trials: 2, seed: 1 }
@@ -16,7 +20,5 @@ internal static class TestSpecs
               learning_rate: { loguniform: [1.0e-4, 1.0e-2] }
             trainer:
               command: [/usr/bin/python3, train.py]
-            """);
-        return parsed.Spec ?? throw new InvalidOperationException(string.Join("; ", parsed.Errors));
-    }
+            """;
 }
