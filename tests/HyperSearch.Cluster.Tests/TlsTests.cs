@@ -3,7 +3,9 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using HyperSearch.Contracts.Grains;
 using HyperSearch.Contracts.Security;
+using HyperSearch.Contracts.Specs;
 using HyperSearch.Silo.Hosting;
+using HyperSearch.Silo.Specs;
 using HyperSearch.Silo.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -144,6 +146,33 @@ public sealed class TlsTests(TlsClusterFixture cluster) : IClassFixture<TlsClust
         {
             await viewer.StopQuietlyAsync();
             await operatorClient.StopQuietlyAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_hand_written_client_cannot_skip_the_specs_checks()
+    {
+        // Structurally valid YAML, but a knob the trainer does not have: the CLI would refuse it.
+        const string yaml = """
+            name: bypass
+            dataset: fashion-mnist
+            search: { sampler: random, scheduler: none, max_trials: 2, seed: 1 }
+            training: { epochs: 1, conv9_filters: 8 }
+            """;
+        var spec = SpecParser.Parse(yaml).Spec!;
+        var cli = Assert.Throws<SpecException>(() => SpecLoader.Parse(yaml, "bypass.yaml", checkData: false));
+        var client = await ConnectAsync(cluster.Authority.Issue("cli-bypass", CertificateKind.Operator));
+        try
+        {
+            var refused = await Assert.ThrowsAsync<SpecRejectedException>(() =>
+                client.Grains().GetGrain<ISearchGrain>("tls-bypass").StartAsync(spec));
+            // The CLI's own messages, field by field; and nothing was started.
+            Assert.Equal(cli.Errors.Select(e => (e.Field, e.Message)), refused.Fields.Zip(refused.Messages));
+            Assert.Null(await client.Grains().GetGrain<ISearchGrain>("tls-bypass").GetSpecAsync());
+        }
+        finally
+        {
+            await client.StopQuietlyAsync();
         }
     }
 

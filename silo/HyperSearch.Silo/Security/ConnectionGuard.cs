@@ -162,7 +162,7 @@ public sealed partial class ConnectionGuard(ClientRoles roles, IGrainFactory gra
         }
     }
 
-    internal static string? FindClientId(ReadOnlySpan<byte> preamble)
+    public static string? FindClientId(ReadOnlySpan<byte> preamble)
     {
         var type = preamble.IndexOf(ClientType);
         if (type < 0)

@@ -11,7 +11,7 @@ namespace HyperSearch.Silo.Security;
 /// <summary>The coordinator's admission check: a size limit, the command-trial allow-list (cluster mode), then the
 /// CLI's own spec checks — with the dataset probe and the preprocessing (scale) check when this silo can read the
 /// data — so a hand-written client cannot start what <c>hypersearch search start</c> would refuse.</summary>
-internal sealed class SpecAdmission(HyperSearchOptions options) : ISearchAdmission
+public sealed class SpecAdmission(HyperSearchOptions options) : ISearchAdmission
 {
     private static readonly Dictionary<string, int> NoLines = new(StringComparer.Ordinal);
 
