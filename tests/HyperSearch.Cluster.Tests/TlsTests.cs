@@ -177,6 +177,25 @@ public sealed class TlsTests(TlsClusterFixture cluster) : IClassFixture<TlsClust
     }
 
     [Fact]
+    public async Task No_log_line_holds_a_private_key()
+    {
+        // Some traffic first: a client connects and is accepted, another is refused.
+        var viewer = await ConnectAsync(cluster.Authority.Issue("cli-keys", CertificateKind.Viewer));
+        await viewer.StopQuietlyAsync();
+        await cluster.WaitForLogAsync(l => l.Contains("security: accepted CN=cli-keys"), "cli-keys accepted");
+        var keys = Directory.GetFiles(cluster.Authority.Directory, "*.key.pem")
+            .Select(f => string.Concat(File.ReadAllLines(f).Where(l => !l.StartsWith("-----", StringComparison.Ordinal))))
+            .ToList();
+        Assert.NotEmpty(keys);
+        var lines = cluster.PrimaryLogs.Lines.Concat(cluster.SecondaryLogs.Lines).ToList();
+        foreach (var key in keys)
+        {
+            // The beginning or the end of a key's base64 in any line would be a leak.
+            Assert.DoesNotContain(lines, l => l.Contains(key[..24], StringComparison.Ordinal) || l.Contains(key[^24..], StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task Client_with_a_certificate_from_another_ca_is_refused_by_the_gateway()
     {
         var rogue = cluster.OtherAuthority.Issue("cli-rogue", CertificateKind.Operator);
