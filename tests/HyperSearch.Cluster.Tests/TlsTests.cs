@@ -138,6 +138,9 @@ public sealed class TlsTests(TlsClusterFixture cluster) : IClassFixture<TlsClust
             var internalCall = await Assert.ThrowsAsync<AccessRefusedException>(() =>
                 operatorClient.Grains().GetGrain<ISearchGrain>("tls-lease").LeaseAsync("intruder"));
             Assert.Contains("silo-internal method", internalCall.Message);
+            var management = await Assert.ThrowsAsync<AccessRefusedException>(() =>
+                operatorClient.Grains().GetGrain<IManagementGrain>(0).GetHosts());
+            Assert.Contains("IManagementGrain.GetHosts", management.Message);
 
             await operatorClient.Grains().GetGrain<ISearchGrain>("tls-operator-start").StartAsync(TestSpecs.Tiny("operator"));
             Assert.NotNull(await viewer.Grains().GetGrain<ISearchGrain>("tls-operator-start").GetSpecAsync());

@@ -6,8 +6,9 @@ namespace HyperSearch.Grains.Security;
 
 /// <summary>Enforces client roles on every call that arrives from an external client (through any silo's
 /// gateway): viewers may read searches, operators may also start and cancel them, and no client may call the
-/// methods silos use among themselves (leases, reports, the role registry). Calls between grains and from a silo's
-/// own services pass. Installed only when gateways require role-bearing client certificates.</summary>
+/// methods silos use among themselves (leases, reports, the role registry) or Orleans' management grain. Calls
+/// between grains and from a silo's own services pass. Installed only when gateways require role-bearing client
+/// certificates.</summary>
 public sealed partial class RoleCallFilter(ClientRoles roles, IGrainFactory grains, HyperSearchMetrics metrics, ILogger<RoleCallFilter> logger)
     : IIncomingGrainCallFilter
 {
@@ -44,8 +45,11 @@ public sealed partial class RoleCallFilter(ClientRoles roles, IGrainFactory grai
         await context.Invoke();
     }
 
+    /// <summary>The interfaces whose calls are checked: HyperSearch's, and Orleans' management grain (which can
+    /// collect activations or send provider commands, so no client may call it).</summary>
     private static bool IsOurs(Type type) =>
-        type == typeof(ISearchGrain) || type == typeof(ISearchRegistryGrain) || type == typeof(ITrialGrain) || type == typeof(IClientRoleGrain);
+        type == typeof(ISearchGrain) || type == typeof(ISearchRegistryGrain) || type == typeof(ITrialGrain) || type == typeof(IClientRoleGrain)
+        || type == typeof(IManagementGrain);
 
     private async Task<ClientIdentity?> IdentityOf(string clientKey)
     {
