@@ -134,6 +134,7 @@ done
 as "$certs/operator" search start "$work/trap.yaml" --id "trap2-$$" --skip-data-check >/dev/null 2>&1
 [[ $? == 2 ]] || failures+=("spec refusal exit code is not 2")
 as "$certs/viewer" search list --json >"$work/list.json" 2>"$work/logs/list.log" || failures+=("viewer cannot list")
+grep -qF "\"$search_id\"" "$work/list.json" || failures+=("the list does not show the legitimate search")
 for id in "viewer-$$" "shell-$$" "huge-$$" "trap-$$" "trap2-$$"; do
     grep -qF "\"$id\"" "$work/list.json" && failures+=("refused search $id was started")
 done
