@@ -153,6 +153,28 @@ public sealed class TlsTests(TlsClusterFixture cluster) : IClassFixture<TlsClust
     }
 
     [Fact]
+    public async Task A_grain_on_the_other_silo_learns_the_clients_role_from_the_gateway_silo()
+    {
+        // The client connects to the primary's gateway only; of 20 coordinators (random placement) some are on the
+        // secondary, whose filter must look the viewer's role up there (or it would refuse an unknown client).
+        var viewer = await ConnectAsync(cluster.Authority.Issue("cli-cross", CertificateKind.Viewer));
+        try
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                Assert.Null(await viewer.Grains().GetGrain<ISearchGrain>($"tls-cross-{i}").GetSpecAsync());
+            }
+
+            Assert.Contains(cluster.Secondary.Services.GetRequiredService<HyperSearch.Grains.Security.ClientRoles>().Known,
+                c => c.Name.StartsWith("CN=cli-cross", StringComparison.Ordinal) && c.Role == HyperSearch.Grains.Security.ClientRole.Viewer);
+        }
+        finally
+        {
+            await viewer.StopQuietlyAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_hand_written_client_cannot_skip_the_specs_checks()
     {
         // Structurally valid YAML, but a knob the trainer does not have: the CLI would refuse it.

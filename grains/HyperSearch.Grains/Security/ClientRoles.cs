@@ -22,6 +22,9 @@ public sealed class ClientRoles
 
     public void Remember(string clientKey, ClientIdentity identity) => _known[clientKey] = identity;
 
+    /// <summary>The clients this silo knows the role of.</summary>
+    public IEnumerable<ClientIdentity> Known => _known.Values;
+
     public void Forget(string clientKey) => _known.TryRemove(clientKey, out _);
 
     public bool TryGet(string clientKey, out ClientIdentity identity) => _known.TryGetValue(clientKey, out identity!);
