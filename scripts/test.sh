@@ -41,7 +41,7 @@ for project in tests/*/*.csproj; do
 done
 
 # Multi-process tests are scripts (with their arguments): each counts as one test.
-for script in scripts/chaos.sh scripts/full-restart.sh "scripts/k8s-rehearsal.sh cpu"; do
+for script in scripts/chaos.sh scripts/full-restart.sh scripts/security-probe.sh "scripts/k8s-rehearsal.sh cpu"; do
     read -r -a command <<< "$script"
     [[ -x "${command[0]}" ]] || continue
     echo "=== $script"

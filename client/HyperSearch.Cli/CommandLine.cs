@@ -1,4 +1,5 @@
 using HyperSearch.Cli.Commands;
+using HyperSearch.Contracts.Security;
 using HyperSearch.Contracts.Specs;
 using HyperSearch.Silo.Specs;
 
@@ -66,6 +67,12 @@ public static class CommandLine
         {
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
+        }
+        catch (AccessRefusedException e)
+        {
+            // The cluster's answer to this client's certificate: the role it grants does not allow the call.
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failure;
         }
         catch (ConnectionException e)
         {

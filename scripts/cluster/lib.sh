@@ -109,6 +109,7 @@ start_silo() {
         --HyperSearch:GatewayPort="${gateway_ports[i]}" \
         --HyperSearch:CheckpointDirectory="$work/checkpoints" \
         --HyperSearch:Training:Slots=1 \
+        --HyperSearch:Security:CommandAllowList:0="$PYTHON" \
         "${SILO_ARGS[@]}" >"$logfile" 2>&1 &
     silo_pids[i]=$!
     log "silo $i start #${silo_starts[i]}: pid ${silo_pids[i]}, silo port ${silo_ports[i]}, gateway ${gateway_ports[i]}"

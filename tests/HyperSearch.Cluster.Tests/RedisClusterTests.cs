@@ -23,6 +23,8 @@ public sealed class RedisClusterTests(RedisServer redis) : IClassFixture<RedisSe
         o.GatewayPort = Ports.Free();
         o.Redis.ConnectionString = redis.Endpoint;
         o.Redis.PasswordFile = redis.PasswordFile;
+        // Cluster mode runs only allow-listed programs in command trials.
+        o.Security.CommandAllowList = ["/usr/bin/python3"];
     }, logs);
 
     private Task<IHost> StartClientAsync(string clusterId, LogSink logs) => TestHosts.StartClientAsync(c =>
@@ -119,6 +121,6 @@ public sealed class RedisClusterTests(RedisServer redis) : IClassFixture<RedisSe
         space:
           learning_rate: { loguniform: [1.0e-4, 1.0e-2] }
         trainer:
-          command: [python3, train.py]
+          command: [/usr/bin/python3, train.py]
         """;
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using HyperSearch.Silo.Hosting;
+using HyperSearch.Silo.Security;
 
 namespace HyperSearch.Cluster.Tests;
 
@@ -19,7 +20,7 @@ internal sealed class TestCertificates : IDisposable
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        _ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
+        _ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddDays(7));
         CaFile = Path.Combine(directory, "ca.pem");
         File.WriteAllText(CaFile, _ca.ExportCertificatePem());
     }
@@ -28,25 +29,64 @@ internal sealed class TestCertificates : IDisposable
 
     public string CaFile { get; }
 
-    /// <summary>Issues a node certificate (server and client authentication) and writes cert.pem and key.pem.</summary>
-    public TlsFileOptions Issue(string name)
+    /// <summary>Issues a certificate of <paramref name="kind"/> the way scripts/make-certs.sh does (OU names the kind;
+    /// silos get serverAuth and clientAuth, clients clientAuth only) and writes NAME.crt.pem and NAME.key.pem.</summary>
+    public TlsFileOptions Issue(string name, CertificateKind kind = CertificateKind.Silo, DateTimeOffset? notAfter = null)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        var (certificate, key) = Create(name, kind, notAfter);
+        using (certificate)
+        using (key)
+        {
+            var certFile = Path.Combine(Directory, $"{name}.crt.pem");
+            var keyFile = Path.Combine(Directory, $"{name}.key.pem");
+            File.WriteAllText(certFile, certificate.ExportCertificatePem());
+            File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
+            return new TlsFileOptions { CertificateFile = certFile, KeyFile = keyFile, CaFile = CaFile };
+        }
+    }
+
+    /// <summary>As <see cref="Issue"/>, as one PKCS#12 file NAME.p12 with its password in NAME.p12.password.</summary>
+    public TlsFileOptions IssuePkcs12(string name, CertificateKind kind, string password)
+    {
+        var (certificate, key) = Create(name, kind, null);
+        using (key)
+        using (certificate)
+        using (var withKey = certificate.CopyWithPrivateKey(key))
+        {
+            var file = Path.Combine(Directory, $"{name}.p12");
+            File.WriteAllBytes(file, withKey.Export(X509ContentType.Pkcs12, password));
+            File.WriteAllText(file + ".password", password + "\n");
+            return new TlsFileOptions { CertificateFile = file, PasswordFile = file + ".password", CaFile = CaFile };
+        }
+    }
+
+    private (X509Certificate2 Certificate, ECDsa Key) Create(string name, CertificateKind kind, DateTimeOffset? notAfter)
+    {
+        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var unit = kind switch
+        {
+            CertificateKind.Silo => CertificateRoles.SiloUnit,
+            CertificateKind.Operator => CertificateRoles.OperatorUnit,
+            CertificateKind.Viewer => CertificateRoles.ViewerUnit,
+            _ => "somebody",
+        };
+        var request = new CertificateRequest($"CN={name}, OU={unit}, O=HyperSearch", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyAgreement, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
-            [new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
+        var usages = new OidCollection { new Oid("1.3.6.1.5.5.7.3.2") };
+        if (kind == CertificateKind.Silo)
+        {
+            usages.Add(new Oid("1.3.6.1.5.5.7.3.1"));
+        }
+
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(usages, false));
         var san = new SubjectAlternativeNameBuilder();
         san.AddDnsName(TlsFiles.TargetHost);
         san.AddIpAddress(System.Net.IPAddress.Loopback);
         request.CertificateExtensions.Add(san.Build());
-        using var certificate = request.Create(_ca, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(2), RandomNumberGenerator.GetBytes(16));
-        var certFile = Path.Combine(Directory, $"{name}.crt.pem");
-        var keyFile = Path.Combine(Directory, $"{name}.key.pem");
-        File.WriteAllText(certFile, certificate.ExportCertificatePem());
-        File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
-        return new TlsFileOptions { CertificateFile = certFile, KeyFile = keyFile, CaFile = CaFile };
+        var end = notAfter ?? DateTimeOffset.UtcNow.AddDays(2);
+        var start = notAfter is null ? DateTimeOffset.UtcNow.AddHours(-1) : end.AddDays(-1);
+        return (request.Create(_ca, start, end, RandomNumberGenerator.GetBytes(16)), key);
     }
 
     public void Dispose()

@@ -9,7 +9,7 @@ namespace HyperSearch.Cli.Commands;
 /// <summary>An Orleans client connected to a running cluster, either through static gateways (--gateway host:port,
 /// repeatable, or HYPERSEARCH_GATEWAY=host:port[,host:port]) or by finding the live gateways in the cluster's Redis
 /// membership table (--redis host:port or HYPERSEARCH_REDIS; password from --redis-password-file,
-/// HYPERSEARCH_REDIS_PASSWORD_FILE or REDIS_PASSWORD). TLS (--tls-cert, --tls-key, --tls-ca or HYPERSEARCH_TLS_*)
+/// HYPERSEARCH_REDIS_PASSWORD_FILE or REDIS_PASSWORD). TLS (--tls-cert, --tls-key, --tls-ca, --tls-password-file or HYPERSEARCH_TLS_*)
 /// when the cluster requires it.</summary>
 internal sealed class ClusterConnection(IHost host) : IAsyncDisposable
 {
@@ -26,6 +26,8 @@ internal sealed class ClusterConnection(IHost host) : IAsyncDisposable
             CertificateFile = args.Option("tls-cert") ?? Environment.GetEnvironmentVariable("HYPERSEARCH_TLS_CERT"),
             KeyFile = args.Option("tls-key") ?? Environment.GetEnvironmentVariable("HYPERSEARCH_TLS_KEY"),
             CaFile = args.Option("tls-ca") ?? Environment.GetEnvironmentVariable("HYPERSEARCH_TLS_CA"),
+            // A PKCS#12 (.p12/.pfx) certificate's password; HYPERSEARCH_TLS_PASSWORD when neither is set.
+            PasswordFile = args.Option("tls-password-file") ?? Environment.GetEnvironmentVariable("HYPERSEARCH_TLS_PASSWORD_FILE"),
         };
         if (gateways.Count > 0 && args.Option("redis") is not null)
         {

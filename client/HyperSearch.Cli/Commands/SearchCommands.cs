@@ -1,6 +1,8 @@
 using System.Text.Json;
 using HyperSearch.Cli.Output;
 using HyperSearch.Contracts.Grains;
+using HyperSearch.Contracts.Security;
+using HyperSearch.Contracts.Specs;
 using HyperSearch.Contracts.Trials;
 using HyperSearch.Silo.Specs;
 using Spectre.Console;
@@ -14,7 +16,7 @@ internal static class SearchCommands
         hypersearch search start SPEC [--id ID] [--wait] [--skip-data-check] [--data-dir DIR]
         hypersearch search status ID | watch ID | list | cancel ID | best ID | trials ID
           common: [--gateway HOST:PORT]... | [--redis HOST:PORT [--redis-password-file FILE]]
-                  [--tls-cert PEM --tls-key PEM --tls-ca PEM] [--service-id S] [--cluster-id C] [--connect-timeout SECONDS] [--json] [--verbose]
+                  [--tls-cert PEM|P12 --tls-key PEM --tls-ca PEM --tls-password-file FILE] [--service-id S] [--cluster-id C] [--connect-timeout SECONDS] [--json] [--verbose]
         """;
 
     public static async Task<int> RunAsync(CliArguments args, TextWriter stdout)
@@ -68,7 +70,18 @@ internal static class SearchCommands
 
         await using var cluster = await connect();
         var searchId = id ?? RunCommand.NewSearchId(spec.Name);
-        await cluster.Grains.GetGrain<ISearchGrain>(searchId).StartAsync(spec);
+        try
+        {
+            await cluster.Grains.GetGrain<ISearchGrain>(searchId).StartAsync(spec);
+        }
+        catch (SpecRejectedException e)
+        {
+            // The coordinator's checks (the same as ours, plus the cluster's own limits): shown like ours, with
+            // line numbers from this copy of the file.
+            var lines = SpecParser.Parse(File.ReadAllText(specPath));
+            throw new SpecException(specPath, e.Errors(lines.LineOf));
+        }
+
         stdout.WriteLine(json ? JsonSerializer.Serialize(new { search_id = searchId }) : $"started search {searchId}");
         if (!wait)
         {

@@ -1,4 +1,5 @@
 using HyperSearch.Grains.Search;
+using HyperSearch.Grains.Security;
 using HyperSearch.Grains.Slots;
 using HyperSearch.Grains.Telemetry;
 using HyperSearch.Grains.Trials;
@@ -35,6 +36,8 @@ public static class HyperSearchSiloExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<HyperSearchMetrics>();
         services.TryAddSingleton<RunningTrials>();
+        services.TryAddSingleton<ISearchAdmission, AdmitAll>();
+        services.TryAddSingleton<ClientRoles>();
         services.AddHostedService<TrainingWorkerService>();
         return silo;
     }

@@ -124,7 +124,8 @@ internal static class CommandExecution
     {
         try
         {
-            while (await reader.ReadLineAsync() is { } line)
+            var lines = new BoundedLineReader(reader, StderrTailChars);
+            while (await lines.ReadLineAsync() is { } line)
             {
                 tail.Add(line);
             }
@@ -160,7 +161,9 @@ internal static class CommandExecution
         {
             try
             {
-                while (await reader.ReadLineAsync() is { } line)
+                // One character over the limit, so that MetricsLine can tell an over-long line from one that fits.
+                var lines = new BoundedLineReader(reader, MetricsLine.MaxChars + 1);
+                while (await lines.ReadLineAsync() is { } line)
                 {
                     if (_discard)
                     {

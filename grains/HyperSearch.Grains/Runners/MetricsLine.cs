@@ -22,6 +22,9 @@ public sealed record MetricsLine(MetricsLineKind Kind, int Epoch, IReadOnlyDicti
 {
     public const string EpochField = "epoch";
 
+    /// <summary>The longest metrics line read: a line of a few metrics is some hundred characters.</summary>
+    public const int MaxChars = 64 * 1024;
+
     private static readonly IReadOnlyDictionary<string, double> NoValues = new Dictionary<string, double>();
 
     public EpochMetrics ToEpochMetrics() => new(Epoch, Values);
@@ -34,6 +37,11 @@ public sealed record MetricsLine(MetricsLineKind Kind, int Epoch, IReadOnlyDicti
         if (string.IsNullOrWhiteSpace(line))
         {
             return new MetricsLine(MetricsLineKind.Blank, 0, NoValues, null);
+        }
+
+        if (line.Length > MaxChars)
+        {
+            return Invalid($"longer than {MaxChars} characters");
         }
 
         if (!line.TrimStart().StartsWith('{'))

@@ -1,4 +1,6 @@
+using HyperSearch.Contracts.Security;
 using HyperSearch.Grains.Persistence;
+using HyperSearch.Grains.Security;
 using HyperSearch.Grains.Trials;
 using HyperSearch.Grains.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +19,7 @@ public sealed class SearchGrain(
     [PersistentState("search-journal", StorageNames.Searches)] IPersistentState<SearchJournal> journal,
     IOptions<CoordinatorOptions> options,
     HyperSearchMetrics metrics,
+    ISearchAdmission admission,
     TimeProvider clock,
     Orleans.Serialization.Serializer serializer,
     ILogger<SearchGrain> logger) : Grain, ISearchGrain, IRemindable
@@ -70,6 +73,26 @@ public sealed class SearchGrain(
     {
         if (_coordinator is not null)
         {
+            if (!SpecEquality.Same(_coordinator.Spec, spec))
+            {
+                throw new InvalidOperationException($"search '{SearchId}' already exists with a different spec");
+            }
+
+            return;
+        }
+
+        // The CLI's checks again, here, so that no client can skip them; off the scheduler, as they may read data.
+        var problems = await Task.Run(() => admission.CheckAsync(spec, CancellationToken.None));
+        if (problems.Count > 0)
+        {
+            metrics.Refused("spec", "operator");
+            logger.LogWarning("search {SearchId}: refused spec {Name}: {Problems}", SearchId, spec.Name, string.Join("; ", problems.Select(p => $"{p.Field}: {p.Message}")));
+            throw new SpecRejectedException(problems);
+        }
+
+        if (_coordinator is not null)
+        {
+            // Another start of the same id won the race while this one was being checked.
             if (!SpecEquality.Same(_coordinator.Spec, spec))
             {
                 throw new InvalidOperationException($"search '{SearchId}' already exists with a different spec");

@@ -39,6 +39,7 @@ public sealed class HyperSearchMetrics : IDisposable
     private const int Started = 0, Completed = 1, Pruned = 2, Failed = 3, Cancelled = 4;
     private readonly TimeSpan _finishedRetention;
     private readonly Histogram<double> _epochSeconds;
+    private readonly Counter<long> _refusals;
     private readonly ConcurrentDictionary<string, SearchGauges> _searches = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long[]> _counts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Search, int Trial), TrialGauges> _trials = new();
@@ -62,6 +63,7 @@ public sealed class HyperSearchMetrics : IDisposable
         _meter.CreateObservableCounter("hypersearch.trials.cancelled", () => CountSeries(Cancelled), description: "Trials cancelled by a stop condition or the user");
         _epochSeconds = _meter.CreateHistogram("hypersearch.epoch.duration", unit: "s", description: "Wall time of one training epoch",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = EpochBuckets });
+        _refusals = _meter.CreateCounter<long>("hypersearch.security.refusals", description: "Connections and calls the cluster refused, by reason (tls, certificate, role, spec) and the caller's role");
         _meter.CreateObservableGauge("hypersearch.trials.running", () => SearchSeries(g => g.Running), description: "Trials of the search running now");
         _meter.CreateObservableGauge("hypersearch.trials.queued", () => SearchSeries(g => g.Queued), description: "Trials of the search waiting for a slot");
         _meter.CreateObservableGauge("hypersearch.search.best_val_accuracy", () => SearchSeries(g => g.BestValAccuracy), description: "Validation accuracy of the search's best completed trial");
@@ -75,6 +77,11 @@ public sealed class HyperSearchMetrics : IDisposable
         _meter.CreateObservableGauge("hypersearch.training.slots.busy", () => Volatile.Read(ref _slotsBusy), description: "Training slots of this silo running a trial");
         _meter.CreateObservableGauge("hypersearch.training.images_per_second", ImagesPerSecond, description: "Training throughput of the trials running on this silo (latest epoch of each)");
     }
+
+    /// <summary>A refused connection or call: <paramref name="reason"/> is tls (no or untrusted certificate),
+    /// certificate (a valid certificate used for the wrong part), role or spec.</summary>
+    public void Refused(string reason, string role) =>
+        _refusals.Add(1, new KeyValuePair<string, object?>("reason", reason), new KeyValuePair<string, object?>("role", role));
 
     public void SetSlots(int slots) => Volatile.Write(ref _slots, slots);
 

@@ -38,6 +38,25 @@ public sealed class HyperSearchOptions
 
     /// <summary>Optional TLS for silo-to-silo and client-to-gateway traffic.</summary>
     public TlsFileOptions Tls { get; set; } = new();
+
+    public SecurityOptions Security { get; set; } = new();
+
+    /// <summary>Command trials run only allow-listed programs in a cluster (redis clustering); the embedded silo of
+    /// <c>hypersearch run</c> (localhost clustering) runs on the user's own machine and keeps them on.</summary>
+    public bool CommandTrialsRestricted => !string.Equals(Clustering, "localhost", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>What the cluster admits (section HyperSearch:Security). Only the silo's own configuration sets these;
+/// nothing in a spec does.</summary>
+public sealed class SecurityOptions
+{
+    public const string Section = "HyperSearch:Security";
+
+    /// <summary>Absolute paths of the programs command trials may run in cluster mode; empty (the default): none.</summary>
+    public List<string> CommandAllowList { get; set; } = [];
+
+    /// <summary>The largest spec (its JSON encoding, bytes) the coordinator accepts.</summary>
+    public int MaxSpecBytes { get; set; } = 64 * 1024;
 }
 
 public sealed class TrainingOptions

@@ -8,7 +8,9 @@ using HyperSearch.Grains.Runners;
 using HyperSearch.Grains.Search;
 using HyperSearch.Grains.Telemetry;
 using HyperSearch.Grains.Trials;
+using HyperSearch.Grains.Security;
 using HyperSearch.Silo.Runners;
+using HyperSearch.Silo.Security;
 using HyperSearch.Training;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,13 +36,20 @@ public static class HyperSearchSiloHost
             TorchRuntime.Initialize(options.Training.Threads);
         }
 
+        if (options.Security.CommandAllowList.FirstOrDefault(p => !Path.IsPathFullyQualified(p)) is { } relative)
+        {
+            throw new InvalidOperationException($"{SecurityOptions.Section}:CommandAllowList entry '{relative}' is not an absolute path");
+        }
+
         var resources = SlotsFor(options.Training);
         options.Training.Slots = resources.Slots;
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(resources);
         builder.Services.AddSingleton<ITrialRunner>(_ => new TrialRunnerRouter(
             new TorchTrialRunner(resources, options.DataDirectory),
-            new CommandTrialRunner()));
+            new CommandTrialRunner(),
+            options.CommandTrialsRestricted ? options.Security.CommandAllowList : null));
+        builder.Services.AddSingleton<ISearchAdmission>(new SpecAdmission(options));
 
         // How long a finished search's series stay on /metrics (HyperSearch:Metrics:FinishedSearchRetention).
         builder.Services.Configure<HyperSearchMetricsOptions>(builder.Configuration.GetSection($"{HyperSearchOptions.Section}:Metrics"));
@@ -53,7 +62,7 @@ public static class HyperSearchSiloHost
             silo.Services.Configure<ClusterMembershipOptions>(membershipSection);
             if (options.Tls.Enabled)
             {
-                silo.UseTls(tls => TlsFiles.Configure(tls, options.Tls));
+                ConfigureTls(silo, options.Tls);
             }
             silo.AddHyperSearch(
                 slots =>
@@ -124,6 +133,36 @@ public static class HyperSearchSiloHost
             default:
                 throw new InvalidOperationException($"HyperSearch:Clustering '{options.Clustering}' is not supported (expected localhost or redis)");
         }
+    }
+
+    /// <summary>Mutual TLS with certificate roles: silo port for silo certificates only, gateway for client
+    /// certificates only, and the role filter on every call a client makes.</summary>
+    private static void ConfigureTls(ISiloBuilder silo, TlsFileOptions files)
+    {
+        var certificate = TlsFiles.LoadCertificate(files);
+        var authorities = TlsFiles.LoadAuthorities(files);
+        if (CertificateRoles.Classify(certificate) != CertificateKind.Silo)
+        {
+            throw new InvalidOperationException($"TLS certificate '{files.CertificateFile}' is not a silo certificate " +
+                $"(needs OU={CertificateRoles.SiloUnit} and both serverAuth and clientAuth usages; scripts/make-certs.sh issues one)");
+        }
+
+        silo.Services.AddSingleton<ConnectionGuard>();
+        silo.Services.AddOptions<SiloConnectionOptions>().Configure<ConnectionGuard>((connections, guard) =>
+        {
+            connections.ConfigureSiloInboundConnection(b =>
+            {
+                b.UseServerTls(guard.Server(certificate, authorities, "silo", CertificateKind.Silo));
+                b.Use(next => c => guard.GuardSiloAsync(c, next));
+            });
+            connections.ConfigureGatewayInboundConnection(b =>
+            {
+                b.UseServerTls(guard.Server(certificate, authorities, "gateway", CertificateKind.Operator, CertificateKind.Viewer));
+                b.Use(next => c => guard.GuardGatewayAsync(c, next));
+            });
+            connections.ConfigureSiloOutboundConnection(b => b.UseClientTls(guard.Outbound(certificate, authorities)));
+        });
+        silo.AddIncomingGrainCallFilter<RoleCallFilter>();
     }
 
     private static bool RunsInKubernetes =>

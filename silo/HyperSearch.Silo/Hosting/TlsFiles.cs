@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using HyperSearch.Silo.Security;
 using Orleans.Connections.Security;
 
 namespace HyperSearch.Silo.Hosting;
@@ -52,14 +53,16 @@ public static class TlsFiles
         return authorities;
     }
 
-    /// <summary>Configures Orleans TLS: present <paramref name="certificate"/>, require the peer's, accept it only
-    /// when it chains to <paramref name="authorities"/>.</summary>
+    /// <summary>Configures a client's (the CLI's) Orleans TLS: present <paramref name="certificate"/>, and accept the
+    /// gateway only when its certificate chains to <paramref name="authorities"/> and is a silo certificate (see
+    /// <see cref="CertificateRoles"/>). Silos configure their listeners with <see cref="ConnectionGuard"/>.</summary>
     public static void Configure(TlsOptions tls, X509Certificate2 certificate, X509Certificate2Collection authorities)
     {
         tls.LocalCertificate = certificate;
         tls.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
         tls.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
-        tls.RemoteCertificateValidation = (remote, _, _) => IssuedBy(remote, authorities);
+        tls.RemoteCertificateValidation = (remote, _, _) =>
+            Problem(remote, authorities) is null && CertificateRoles.Classify(remote) == CertificateKind.Silo;
         tls.OnAuthenticateAsClient = (_, ssl) => ssl.TargetHost ??= TargetHost;
     }
 
@@ -67,14 +70,25 @@ public static class TlsFiles
         Configure(tls, LoadCertificate(files), LoadAuthorities(files));
 
     /// <summary>Whether <paramref name="certificate"/> is valid now and chains to one of <paramref name="authorities"/>.</summary>
-    public static bool IssuedBy(X509Certificate2 certificate, X509Certificate2Collection authorities)
+    public static bool IssuedBy(X509Certificate2 certificate, X509Certificate2Collection authorities) =>
+        Problem(certificate, authorities) is null;
+
+    /// <summary>Null when <paramref name="certificate"/> is valid now and chains to one of <paramref name="authorities"/>;
+    /// otherwise "expired" (outside its validity period, or a certificate in its chain is) or "untrusted".</summary>
+    public static string? Problem(X509Certificate2 certificate, X509Certificate2Collection authorities)
     {
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.VerificationTime = DateTime.Now;
-        return chain.Build(certificate);
+        if (chain.Build(certificate))
+        {
+            return null;
+        }
+
+        var trusted = chain.ChainElements.Count > 1 && authorities.Any(a => a.RawDataMemory.Span.SequenceEqual(chain.ChainElements[^1].Certificate.RawDataMemory.Span));
+        return trusted && chain.ChainStatus.Any(s => s.Status.HasFlag(X509ChainStatusFlags.NotTimeValid)) ? "expired" : "untrusted";
     }
 
     private static string? ReadPassword(string? passwordFile)

@@ -17,7 +17,7 @@ public static partial class Policies
     public static readonly string[] OrleansPodVerbs = ["get", "watch", "list", "delete", "patch"];
 
     /// <summary>Secrets created by hand before the first apply (docs/deploy.md), never committed.</summary>
-    public static readonly string[] ExternalSecrets = ["hypersearch-redis", "hypersearch-grafana"];
+    public static readonly string[] ExternalSecrets = ["hypersearch-redis", "hypersearch-grafana", "hypersearch-silo-tls", "hypersearch-client-tls"];
 
     public static List<string> Resources(Rendered r)
     {

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using HyperSearch.Contracts.Specs;
+using HyperSearch.Grains.Security;
+using HyperSearch.Silo.Hosting;
+using HyperSearch.Silo.Runners;
+using HyperSearch.Silo.Specs;
+using HyperSearch.Training;
+
+namespace HyperSearch.Silo.Security;
+
+/// <summary>The coordinator's admission check: a size limit, the command-trial allow-list (cluster mode), then the
+/// CLI's own spec checks — with the dataset probe and the preprocessing (scale) check when this silo can read the
+/// data — so a hand-written client cannot start what <c>hypersearch search start</c> would refuse.</summary>
+public sealed class SpecAdmission(HyperSearchOptions options) : ISearchAdmission
+{
+    private static readonly Dictionary<string, int> NoLines = new(StringComparer.Ordinal);
+
+    public Task<IReadOnlyList<SpecError>> CheckAsync(SearchSpec spec, CancellationToken cancellationToken) =>
+        Task.FromResult(Check(spec));
+
+    public IReadOnlyList<SpecError> Check(SearchSpec spec)
+    {
+        var security = options.Security;
+        var size = JsonSerializer.SerializeToUtf8Bytes(spec).Length;
+        if (size > security.MaxSpecBytes)
+        {
+            return [new SpecError("(spec)", null,
+                $"the spec is {size} bytes, over this cluster's limit of {security.MaxSpecBytes} (silo setting {SecurityOptions.Section}:MaxSpecBytes)")];
+        }
+
+        if (spec.Trainer.IsCommand)
+        {
+            var program = spec.Trainer.Command![0];
+            if (options.CommandTrialsRestricted && !security.CommandAllowList.Contains(program, StringComparer.Ordinal))
+            {
+                return [new SpecError("trainer.command", null, CommandRefusal(program, security.CommandAllowList))];
+            }
+        }
+
+        var parsed = new SpecParseResult(spec, [], NoLines);
+        var canRead = CanReadData(spec);
+        var errors = SpecChecker.Check(spec, parsed, options.DataDirectory, canRead);
+        if (errors.Count == 0 && canRead && !spec.Trainer.IsCommand)
+        {
+            try
+            {
+                // Loads (and caches, for this silo's trials) the splits: this is where the scale check runs.
+                DatasetCatalog.Load(TorchTrialRunner.DatasetOptionsFor(spec.Dataset, options.DataDirectory));
+            }
+            catch (DatasetException e)
+            {
+                errors.Add(new SpecError("dataset", null, e.Message));
+            }
+        }
+
+        return errors;
+    }
+
+    public static string CommandRefusal(string program, IReadOnlyCollection<string> allowList) =>
+        allowList.Count == 0
+            ? $"command trials are off in this cluster: program '{program}' is not allow-listed (silo setting {SecurityOptions.Section}:CommandAllowList, absolute paths; it is empty)"
+            : $"program '{program}' is not allow-listed in this cluster (silo setting {SecurityOptions.Section}:CommandAllowList: {string.Join(", ", allowList)})";
+
+    /// <summary>Whether this silo has the spec's data; where it does not (the data lives on the training silos'
+    /// volume), the known input shapes of built-in datasets stand in, as for the CLI's --skip-data-check.</summary>
+    private bool CanReadData(SearchSpec spec)
+    {
+        if (spec.Trainer.IsCommand)
+        {
+            return false;
+        }
+
+        if (spec.Dataset.Path is { } path)
+        {
+            return File.Exists(path) || Directory.Exists(path);
+        }
+
+        try
+        {
+            DatasetCatalog.Probe(TorchTrialRunner.DatasetOptionsFor(spec.Dataset, options.DataDirectory));
+            return true;
+        }
+        catch (DatasetException)
+        {
+            return false;
+        }
+    }
+}
