@@ -41,6 +41,8 @@ def main():
     # SIGTERM (a CI timeout) unwinds like Ctrl-C, so that the finally below stops every process it started.
     signal.signal(signal.SIGTERM, interrupted)
     work = tempfile.mkdtemp(prefix="k8s-rehearsal-")
+    # Secrets generated from one set of certificates (scripts/rehearsal/secrets.yaml) share this folder.
+    os.environ["REHEARSAL_WORK"] = work
     runtime = Runtime(os.path.join(work, "logs"))
     os.makedirs(runtime.logs)
     proxies = []
