@@ -6,7 +6,7 @@ namespace HyperSearch.Training.Tests;
 public sealed class TrainerTests
 {
     private static readonly Lazy<PreparedDataset> Tiny = new(() =>
-        DatasetCatalog.Load(new DatasetOptions("npz", TestFiles.WriteSyntheticNpz(TestFiles.TempDirectory(), 600, 100))));
+        TestFiles.LoadUncached(new DatasetOptions("npz", TestFiles.WriteSyntheticNpz(TestFiles.TempDirectory(), 600, 100))));
 
     private static readonly TrialConfig Small = TrialConfig.Seed with
     {
@@ -137,7 +137,7 @@ public sealed class TrainerTests
     [Fact]
     public void Without_a_validation_split_metrics_are_nan_and_checkpoints_still_work()
     {
-        var data = DatasetCatalog.Load(new DatasetOptions("npz", TestFiles.WriteSyntheticNpz(TestFiles.TempDirectory(), 100, 20), ValidationFraction: 0));
+        var data = TestFiles.LoadUncached(new DatasetOptions("npz", TestFiles.WriteSyntheticNpz(TestFiles.TempDirectory(), 100, 20), ValidationFraction: 0));
         var dir = TestFiles.TempDirectory();
         var first = TrialTrainer.Run(Small with { Epochs = 2 }, data, new TrialRunOptions(1, dir), _ => false, CancellationToken.None);
         Assert.True(double.IsNaN(first.Epochs[0].ValAccuracy));
