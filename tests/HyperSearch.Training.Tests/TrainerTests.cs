@@ -89,18 +89,28 @@ public sealed class TrainerTests
     }
 
     [Fact]
-    public void Cancellation_returns_cancelled_within_a_batch_and_keeps_the_checkpoint()
+    public void Cancellation_mid_epoch_returns_cancelled_within_a_batch_and_keeps_the_checkpoint()
     {
+        // Cancel after batch 5 of epoch 2 (17 batches of 32 an epoch).
         using var cts = new CancellationTokenSource();
         var dir = TestFiles.TempDirectory();
-        var outcome = Run(Small, new TrialRunOptions(Seed: 5, CheckpointDirectory: dir, KeepFinalModel: false), _ =>
+        var batches = new List<(int Epoch, int Batch)>();
+        var options = new TrialRunOptions(Seed: 5, CheckpointDirectory: dir, KeepFinalModel: false)
         {
-            cts.Cancel();
-            return true;
-        }, cts.Token);
+            AfterBatch = (epoch, batch) =>
+            {
+                batches.Add((epoch, batch));
+                if ((epoch, batch) == (2, 5)) cts.Cancel();
+            },
+        };
+        var outcome = Run(Small, options, token: cts.Token);
         Assert.Equal(TrialOutcomeKind.Cancelled, outcome.Kind);
+        // No batch trained after the cancel: the run stopped at the next batch boundary, not the epoch's end.
+        Assert.Equal((2, 5), batches[^1]);
+        Assert.Equal((Tiny.Value.TrainCount + 31) / 32 + 5, batches.Count);
+        // Epoch 2 was not finished, so it is not reported; epoch 1's checkpoint is kept for a resume.
         Assert.Single(outcome.Epochs);
-        Assert.True(File.Exists(Path.Combine(dir, "checkpoint.bin")));
+        Assert.Equal(1, Checkpoint.ReadMetadata(dir)!.Epoch);
 
         Assert.Equal(TrialOutcomeKind.Cancelled, Run(Small, new TrialRunOptions(Seed: 5), token: new CancellationToken(true)).Kind);
     }
