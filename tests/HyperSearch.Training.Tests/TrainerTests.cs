@@ -118,13 +118,16 @@ public sealed class TrainerTests
     [Fact]
     public void Out_of_memory_is_a_failed_result_with_the_reason()
     {
-        // A 256 GiB weight: refused outright by the kernel's overcommit heuristic (mode 0) or strict
-        // accounting (mode 2). Under mode 1 (always overcommit) it would be granted and then touched, so
-        // the run is not attempted there.
-        if (File.ReadAllText("/proc/sys/vm/overcommit_memory").Trim() == "1") return;
-        var outcome = Run(Small with { ConvLayers = [], DenseUnits = [1 << 30] }, new TrialRunOptions(Seed: 1));
+        // A dense weight of 2^27 inputs × 2^30 units is 2^59 bytes (512 PiB): more than any 64-bit address
+        // space (128 TiB, or 64 PiB with 5-level paging), so the allocation is refused whatever the kernel's
+        // overcommit mode, before anything is touched. The 32×32 input and 2^17 "same" filters make the
+        // 2^27 features while the convolution itself stays small (5 MB).
+        var data = TestFiles.LoadUncached(new DatasetOptions("npz", TestFiles.WriteSyntheticNpz(TestFiles.TempDirectory(), 20, 10, side: 32)));
+        var huge = Small with { ConvLayers = [new ConvLayerConfig(1 << 17, 3, Padding: PaddingMode.Same, Pool: 0)], DenseUnits = [1 << 30] };
+        var outcome = TrialTrainer.Run(huge, data, new TrialRunOptions(Seed: 1), _ => true, CancellationToken.None);
         Assert.Equal(TrialOutcomeKind.Failed, outcome.Kind);
         Assert.StartsWith("out of memory: ", outcome.FailureReason);
+        Assert.Empty(outcome.Epochs);
     }
 
     [Fact]
