@@ -4,6 +4,7 @@ namespace HyperSearch.Training.Tests;
 /// The real thing: Debian's dataset-fashion-mnist package (apt-get install -y dataset-fashion-mnist),
 /// which CI installs. A small version of the seed architecture on a 3000-image subset, two epochs.
 /// </summary>
+[Collection(MachineCollection.Name)]
 public sealed class FashionMnistTests
 {
     [Fact]

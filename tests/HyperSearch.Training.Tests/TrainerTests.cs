@@ -3,6 +3,7 @@ using TorchSharp;
 namespace HyperSearch.Training.Tests;
 
 /// <summary>Short runs on a tiny learnable dataset: 540 training images of 8×8, a model of a few thousand weights.</summary>
+[Collection(MachineCollection.Name)]
 public sealed class TrainerTests
 {
     private static readonly Lazy<PreparedDataset> Tiny = new(() =>

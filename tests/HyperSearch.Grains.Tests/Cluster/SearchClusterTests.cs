@@ -6,6 +6,7 @@ using Orleans.TestingHost;
 
 namespace HyperSearch.Grains.Tests.Cluster;
 
+[Collection(MachineCollection.Name)]
 public sealed class SearchClusterTests
 {
     private static async Task<SearchStatus> WaitForEndAsync(ISearchGrain search, TimeSpan timeout)

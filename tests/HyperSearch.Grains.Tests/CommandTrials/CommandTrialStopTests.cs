@@ -6,6 +6,7 @@ using HyperSearch.Grains.Runners;
 namespace HyperSearch.Grains.Tests.CommandTrials;
 
 /// <summary>Stopping a command trial: SIGTERM first, SIGKILL after the grace period, for its children too.</summary>
+[Collection(MachineCollection.Name)]
 public sealed class CommandTrialStopTests : IDisposable
 {
     // Far below the 300 s the hung programs below would take, and far above any stop on a loaded 2-core box:
