@@ -36,6 +36,9 @@ began=$(date +%s)
 cli search start "$spec" --id "$search_id" --json >"$work/logs/cli.start.log" 2>&1 || { log "search start failed"; cat "$work/logs/cli.start.log" >&2; exit 1; }
 cli search watch "$search_id" --json >"$work/logs/cli.1.log" 2>&1 &
 cli_pids=($!)
+# What proves, after the restart, that it is the same search: the registry's one entry and its creation time
+# (taken now, while the search runs, so that no CLI call delays the kills below).
+cli search list --json >"$work/list-before.json" 2>"$work/logs/cli.list-before.log" || { log "could not list searches"; exit 1; }
 
 # Wait for at least 3 trials trained to the end and another one mid-way (its checkpoint exists).
 count() { grep -c "$1" "$CHAOS_EVENTS" 2>/dev/null || true; }
@@ -95,15 +98,15 @@ done = {(t["number"], t["attempt"]) for t in trials if t["state"] == "completed"
 sys.exit(0 if finals <= done else 1)
 PY
 }
+# The list just read usually shows them all already; each further CLI call lets more of the search finish
+# before the kill (a search with nothing left running tests no resume).
+cp "$work/after-term.json" "$work/before.json"
 stored_by=$(($(date +%s) + 60))
-while true; do
-    cli search trials "$search_id" --json >"$work/before.json" 2>"$work/logs/cli.before.log" || { log "could not read trials"; exit 1; }
-    finals_stored && break
+while ! finals_stored; do
     if (($(date +%s) > stored_by)); then log "finished trials not stored as completed within 60 s"; exit 1; fi
     sleep 0.2
+    cli search trials "$search_id" --json >"$work/before.json" 2>"$work/logs/cli.before.log" || { log "could not read trials"; exit 1; }
 done
-# What proves, after the restart, that it is the same search: the registry's one entry and its creation time.
-cli search list --json >"$work/list-before.json" 2>"$work/logs/cli.list-before.log" || { log "could not list searches"; exit 1; }
 marker=$(wc -l <"$CHAOS_EVENTS")
 log "killing every silo and the CLI (SIGKILL) after $marker trial events"
 kill -9 "${cli_pids[0]}" 2>/dev/null; wait "${cli_pids[0]}" 2>/dev/null; cli_pids=()
