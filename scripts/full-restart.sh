@@ -2,7 +2,7 @@
 # Full-restart test of cluster mode (docs/cluster.md): a private redis-server and 3 silo processes run a search of
 # command trials (scripts/cluster/trial.py); once some trials have completed and others are mid-way, every silo and
 # the CLI are killed with SIGKILL, then the silos start again and a new CLI re-attaches with `search watch ID`.
-# Passes when the same search (one registry entry, same creation time) completes, silo 0's graceful stop hands
+# Passes when the same search (one registry entry, same creation time) completes, one silo's graceful stop hands
 # back at least one running trial, no trial completed before the restart runs again, trials
 # that were running resume from their checkpoints, and nothing is lost or duplicated. Last line: one JSON object.
 #   RESTART_TRIALS (10) RESTART_EPOCHS (5) RESTART_SECONDS_PER_EPOCH (2) RESTART_LIMIT (180) KEEP_WORK=1
@@ -48,9 +48,9 @@ while true; do
     if (($(date +%s) - began > LIMIT / 2)); then log "the search made no progress"; exit 1; fi
     sleep 0.5
 done
-# Graceful shutdown first (a rolling update's SIGTERM): silo 0's running trial must be handed back before the
-# process exits, not left to the lease timeout. Wait until silo 0 runs a trial that is not in its last epoch, so
-# there is always something to hand back (the check below requires at least one).
+# Graceful shutdown first (a rolling update's SIGTERM): the silo's running trial must be handed back before the
+# process exits, not left to the lease timeout. The silo stopped is one that runs a trial not in its last epoch,
+# so there is always something to hand back (the check below requires at least one).
 training_on() {  # training_on PID: a trial process of that silo is before its last epoch
     "$PYTHON" - "$CHAOS_EVENTS" "$EPOCHS" $(pgrep -P "$1" 2>/dev/null) <<'PY'
 import json, sys
@@ -65,22 +65,27 @@ ok = any(p in last and last[p]["kind"] in ("attempt", "resume", "epoch_start", "
 sys.exit(0 if ok else 1)
 PY
 }
-until training_on "${silo_pids[0]}"; do
-    if (($(date +%s) - began > LIMIT / 2)); then log "silo 0 never ran a trial"; exit 1; fi
-    sleep 0.2
+g=""
+chosen_by=$(($(date +%s) + 60))
+while [[ -z "$g" ]]; do
+    for ((i = 0; i < SILOS; i++)); do
+        if training_on "${silo_pids[i]}"; then g=$i; break; fi
+    done
+    if [[ -z "$g" ]] && (($(date +%s) > chosen_by)); then log "no silo ran a trial before its last epoch within 60 s"; exit 1; fi
+    [[ -n "$g" ]] || sleep 0.2
 done
 graceful_mark=$(wc -l <"$CHAOS_EVENTS")
 term_began=$(date +%s%N)
-kill -TERM "${silo_pids[0]}" 2>/dev/null
+kill -TERM "${silo_pids[g]}" 2>/dev/null
 sleep 60 &
 sleeper=$!
-wait -n "${silo_pids[0]}" "$sleeper" 2>/dev/null   # whichever ends first: the silo, or 60 s
+wait -n "${silo_pids[g]}" "$sleeper" 2>/dev/null   # whichever ends first: the silo, or 60 s
 kill "$sleeper" 2>/dev/null
 wait "$sleeper" 2>/dev/null
-kill_silo 0 KILL   # reaps it; SIGKILL only if it is still there after 60 s
+kill_silo "$g" KILL   # reaps it; SIGKILL only if it is still there after 60 s
 graceful_ms=$((($(date +%s%N) - term_began) / 1000000))
 cli search trials "$search_id" --json >"$work/after-term.json" 2>"$work/logs/cli.after-term.log" || { log "could not read trials"; exit 1; }
-log "silo 0 left gracefully in ${graceful_ms} ms"
+log "silo $g left gracefully in ${graceful_ms} ms"
 # Before the SIGKILL, every trial that reported its last epoch must show as completed in the coordinator's
 # storage (the check afterwards is that none of them runs again): wait for that, not for a fixed time.
 finals_stored() {
