@@ -59,8 +59,17 @@ public static class CommandLine
         }
         catch (SpecException e)
         {
-            stderr.WriteLine($"error: invalid spec {e.SpecSource} ({e.Errors.Count} problem{(e.Errors.Count == 1 ? "" : "s")}); nothing was started");
-            stderr.WriteLine(e.Message);
+            // One problem fits the first line, which is all many readers see; several are listed after a count.
+            if (e.Errors.Count == 1)
+            {
+                stderr.WriteLine($"error: invalid spec {e.Errors[0].Format(e.SpecSource)}; nothing was started");
+            }
+            else
+            {
+                stderr.WriteLine($"error: invalid spec {e.SpecSource} ({e.Errors.Count} problems); nothing was started");
+                stderr.WriteLine(e.Message);
+            }
+
             return ExitCodes.BadInput;
         }
         catch (UsageException e)

@@ -33,14 +33,21 @@ public sealed class CtrlCTests
         try
         {
             // Wait until a trial has reported an epoch: the search is really training.
-            var deadline = DateTime.UtcNow.AddMinutes(3);
+            // The read itself is bounded: a CLI that hangs silently must fail the test, not stall it.
+            using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
             string? line;
-            while ((line = await process.StandardOutput.ReadLineAsync()) is not null && !line.Contains(" epoch 1/", StringComparison.Ordinal))
+            try
             {
-                Assert.True(DateTime.UtcNow < deadline, "no epoch reported within 3 minutes");
+                while ((line = await process.StandardOutput.ReadLineAsync(deadline.Token)) is not null && !line.Contains(" epoch 1/", StringComparison.Ordinal))
+                {
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                throw new Xunit.Sdk.XunitException($"no epoch reported within 3 minutes (exited: {process.HasExited})");
             }
 
-            Assert.NotNull(line);
+            Assert.True(line is not null, $"the CLI ended its output before any epoch: exit {(process.HasExited ? process.ExitCode : -1)}\n{(process.HasExited ? await stderr : "")}");
             using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
                 await kill!.WaitForExitAsync();

@@ -33,8 +33,13 @@ public sealed class ExitCodeTests
     {
         var result = await CliRunner.RunAsync(args);
         Assert.Equal(2, result.ExitCode);
-        Assert.StartsWith("error: ", result.Stderr);
-        Assert.Contains(message, result.Stderr.Split('\n')[0] + result.Stderr);
+        // The first line alone must say what is wrong: not a generic header with the reason further down,
+        // and no stack trace anywhere.
+        var first = result.Stderr.Split('\n')[0];
+        Assert.StartsWith("error: ", first);
+        Assert.Contains(message, first);
+        Assert.DoesNotContain("   at ", result.Stderr);
+        Assert.DoesNotContain("Exception", result.Stderr);
     }
 
     [Fact]

@@ -1,14 +1,9 @@
-using System.Net;
-using System.Net.Sockets;
+using HyperSearch.Silo.Hosting;
 
 namespace HyperSearch.Cluster.Tests;
 
 internal static class Ports
 {
-    public static int Free()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A port for a silo or redis-server to bind: see <see cref="LoopbackPorts"/> for why not port 0.</summary>
+    public static int Free() => LoopbackPorts.Reserve();
 }

@@ -116,7 +116,10 @@ public sealed class ScriptTests : IDisposable
         var bin = Path.Combine(_work.FullName, "bin");
         Directory.CreateDirectory(bin);
         var log = Path.Combine(_work.FullName, "kubectl.log");
+        var pids = Path.Combine(_work.FullName, "kubectl.pids");
+        var err = Path.Combine(_work.FullName, "port-forward.err");
         // The silo pods' labels answer the id lookups; every other call is a forward that runs until stopped.
+        // exec keeps the PID: the recorded PIDs are the forwards themselves, and only this test's.
         File.WriteAllText(Path.Combine(bin, "kubectl"), $$"""
             #!/bin/sh
             echo "$*" >> '{{log}}'
@@ -124,17 +127,27 @@ public sealed class ScriptTests : IDisposable
                 *"get pods"*clusterId*) printf prod-cluster; exit 0 ;;
                 *"get pods"*serviceId*) printf prod-service; exit 0 ;;
             esac
+            echo $$ >> '{{pids}}'
             exec sleep 31.4159
 
             """);
         Assert.Equal(0, Tool.Run(Tool.Require("sh"), ["-c", $"chmod +x '{Path.Combine(bin, "kubectl")}'"]).ExitCode);
 
-        // Run it for a moment, then stop it (a background job ignores SIGINT, so TERM stands in for Ctrl-C).
-        var script = $"'{Repo.At("scripts", "port-forward.sh")}' --namespace hs-test --grafana & pid=$!; sleep 2; kill -TERM $pid; wait $pid; echo exit=$?";
+        // Run it until both forwards are up and it has printed its export line (up to 60 s on a loaded box),
+        // then stop it (a background job ignores SIGINT, so TERM stands in for Ctrl-C).
+        var script = $"""
+            '{Repo.At("scripts", "port-forward.sh")}' --namespace hs-test --grafana 2> '{err}' & pid=$!
+            for i in $(seq 600); do
+              [ "$(grep -c port-forward '{log}' 2>/dev/null)" -ge 2 ] && grep -q 'export HYPERSEARCH_GATEWAY' '{err}' && break
+              sleep 0.1
+            done
+            kill -TERM $pid; wait $pid; echo exit=$?
+            cat '{err}' >&2
+            """;
         var result = Tool.Run(bash, ["-c", script], environment: new Dictionary<string, string?>
         {
             ["PATH"] = $"{bin}{Path.PathSeparator}{Environment.GetEnvironmentVariable("PATH")}",
-        }, timeout: TimeSpan.FromSeconds(30));
+        }, timeout: TimeSpan.FromSeconds(120));
         Assert.True(File.Exists(log), result.Describe());
         var calls = File.ReadAllLines(log);
         Assert.Contains("--namespace hs-test port-forward --address 127.0.0.1 service/hypersearch-gateway 30000:30000", calls);
@@ -143,10 +156,44 @@ public sealed class ScriptTests : IDisposable
             result.StdErr, StringComparison.Ordinal);
         Assert.Contains("--namespace hs-test get pods -l app.kubernetes.io/name=hypersearch-silo -o jsonpath={.items[0].metadata.labels.orleans/clusterId}", calls);
 
-        // The forwards it started are gone.
-        Thread.Sleep(500);
-        var left = Tool.Run(Tool.Require("sh"), ["-c", $"ps -eo args | grep -c '[s]leep 31.4159' || true"]);
-        Assert.Equal("0", left.StdOut.Trim());
+        // The forwards it started are gone (each checked by its own PID, not by a machine-wide process search).
+        var forwards = File.ReadAllLines(pids).Select(int.Parse).ToArray();
+        Assert.Equal(calls.Count(c => c.Contains("port-forward", StringComparison.Ordinal)), forwards.Length);
+        foreach (var pid in forwards)
+        {
+            Assert.True(ForwardGone(pid, TimeSpan.FromSeconds(30)), $"forward {pid} still runs 30 s after the script stopped\n{result.Describe()}");
+        }
+    }
+
+    /// <summary>Whether the fake forward with this PID has exited (or become a zombie) within the timeout.</summary>
+    private static bool ForwardGone(int pid, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            string? cmdline = null, stat = null;
+            try
+            {
+                cmdline = File.ReadAllText($"/proc/{pid}/cmdline");
+                stat = File.ReadAllText($"/proc/{pid}/stat");
+            }
+            catch (IOException)
+            {
+            }
+
+            // Gone, a zombie awaiting its reaper, or the PID reused by something else: the forward is dead.
+            if (cmdline is null || stat is null || !cmdline.Contains("31.4159", StringComparison.Ordinal) || stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z'))
+            {
+                return true;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            Thread.Sleep(100);
+        }
     }
 
     [Fact]

@@ -16,8 +16,12 @@ public sealed class FakeRunLog
 
     public int Running => Volatile.Read(ref _running);
 
-    internal void Enter()
+    /// <summary>Work items running now, per silo.</summary>
+    public ConcurrentDictionary<string, int> RunningOn { get; } = new();
+
+    internal void Enter(string silo)
     {
+        RunningOn.AddOrUpdate(silo, 1, (_, n) => n + 1);
         var now = Interlocked.Increment(ref _running);
         int peak;
         while (now > (peak = Volatile.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, now, peak) != peak)
@@ -25,7 +29,11 @@ public sealed class FakeRunLog
         }
     }
 
-    internal void Exit() => Interlocked.Decrement(ref _running);
+    internal void Exit(string silo)
+    {
+        RunningOn.AddOrUpdate(silo, 0, (_, n) => n - 1);
+        Interlocked.Decrement(ref _running);
+    }
 }
 
 /// <summary>A trainer that only waits: accuracy rises with the epoch and with conv1_filters, so the winner is known.</summary>
@@ -34,7 +42,7 @@ public sealed class FakeTrialRunner(FakeRunLog log, string silo, TimeSpan epochD
     public async Task<TrialOutcomeReport> RunAsync(WorkItem work, Func<EpochMetrics, Task<bool>> onEpoch, CancellationToken cancellationToken)
     {
         log.Runs.Add((silo, work.TrialNumber, work.Attempt, work.Kind));
-        log.Enter();
+        log.Enter(silo);
         try
         {
             var epochs = Convert.ToInt32(work.EffectiveParameters["epochs"]);
@@ -64,7 +72,7 @@ public sealed class FakeTrialRunner(FakeRunLog log, string silo, TimeSpan epochD
         }
         finally
         {
-            log.Exit();
+            log.Exit(silo);
         }
     }
 

@@ -28,7 +28,7 @@ public sealed class CifarReaderTests
         var archive = Path.Combine(dir, "cifar-10-binary.tar.gz");
         TestFiles.WriteCifarArchive(archive, perBatch: 4, test: 6);
         Assert.Equal(new DatasetInfo(3, 32, 32, 10, 20, 6), DatasetCatalog.Probe(new DatasetOptions("cifar10", archive)));
-        var data = DatasetCatalog.Load(new DatasetOptions("cifar10", dir, ValidationFraction: 0.5));
+        var data = TestFiles.LoadUncached(new DatasetOptions("cifar10", dir, ValidationFraction: 0.5));
         Assert.Equal(10, data.TrainCount);
         Assert.Equal(6, data.TestCount);
         Assert.Equal(3, data.Normalization.Mean.Count);
@@ -55,7 +55,7 @@ public sealed class CifarReaderTests
         var bytes = File.ReadAllBytes(path);
         bytes[2 * 3073] = 10;
         File.WriteAllBytes(path, bytes);
-        var e = Assert.Throws<DatasetException>(() => DatasetCatalog.Load(new DatasetOptions("cifar10", dir)));
+        var e = Assert.Throws<DatasetException>(() => TestFiles.LoadUncached(new DatasetOptions("cifar10", dir)));
         Assert.Contains("test_batch.bin: record 2 has label 10", e.Message);
     }
 

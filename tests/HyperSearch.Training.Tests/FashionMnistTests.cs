@@ -4,6 +4,7 @@ namespace HyperSearch.Training.Tests;
 /// The real thing: Debian's dataset-fashion-mnist package (apt-get install -y dataset-fashion-mnist),
 /// which CI installs. A small version of the seed architecture on a 3000-image subset, two epochs.
 /// </summary>
+[Collection(MachineCollection.Name)]
 public sealed class FashionMnistTests
 {
     [Fact]
@@ -12,7 +13,7 @@ public sealed class FashionMnistTests
         var options = new DatasetOptions("fashion-mnist", TrainSubset: 3000, ValidationFraction: 0.05, SplitSeed: 1);
         var info = DatasetCatalog.Probe(options);
         Assert.Equal(new DatasetInfo(1, 28, 28, 10, 60000, 10000), info);
-        var data = DatasetCatalog.Load(options);
+        var data = TestFiles.LoadUncached(options);
         Assert.Equal((3000, 3000, 10000), (data.TrainCount, data.ValidationCount, data.TestCount));
         // Fashion-MNIST pixel statistics (mean ≈ 72.9, std ≈ 90.0 on the 0..255 scale).
         Assert.InRange(data.Normalization.Mean[0], 71, 75);

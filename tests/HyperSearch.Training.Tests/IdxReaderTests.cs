@@ -13,7 +13,7 @@ public sealed class IdxReaderTests
         var info = DatasetCatalog.Probe(new DatasetOptions("mnist", dir));
         Assert.Equal(new DatasetInfo(1, 8, 8, 10, 200, 50), info);
 
-        var data = DatasetCatalog.Load(new DatasetOptions("mnist", dir, ValidationFraction: 0.2));
+        var data = TestFiles.LoadUncached(new DatasetOptions("mnist", dir, ValidationFraction: 0.2));
         Assert.Equal(160, data.TrainCount);
         Assert.Equal(40, data.ValidationCount);
         Assert.Equal(50, data.TestCount);
@@ -41,7 +41,7 @@ public sealed class IdxReaderTests
         TestFiles.WriteIdxDataset(dir, 20, 10, gzip: false);
         var path = Path.Combine(dir, "train-images-idx3-ubyte");
         File.WriteAllBytes(path, TestFiles.IdxImages(new byte[20 * 64], 20, 8, 8, magic: 0x00000801));
-        var e = Assert.Throws<DatasetException>(() => DatasetCatalog.Load(new DatasetOptions("mnist", dir)));
+        var e = Assert.Throws<DatasetException>(() => TestFiles.LoadUncached(new DatasetOptions("mnist", dir)));
         Assert.Contains(path, e.Message);
         Assert.Contains("0x00000803", e.Message);
     }
@@ -57,7 +57,7 @@ public sealed class IdxReaderTests
         var full = TestFiles.IdxImages(new byte[10 * 64], 10, 8, 8);
         var cut = full[..(full.Length - 100)];
         File.WriteAllBytes(Path.Combine(dir, name), gzip ? TestFiles.Gzip(cut) : cut);
-        var e = Assert.Throws<DatasetException>(() => DatasetCatalog.Load(new DatasetOptions("mnist", dir)));
+        var e = Assert.Throws<DatasetException>(() => TestFiles.LoadUncached(new DatasetOptions("mnist", dir)));
         Assert.Contains(name, e.Message);
         Assert.Contains("truncated", e.Message);
         if (!gzip)
@@ -76,7 +76,7 @@ public sealed class IdxReaderTests
         var bytes = File.ReadAllBytes(path);
         for (int i = 12; i < bytes.Length - 8; i++) bytes[i] ^= 0x5A;
         File.WriteAllBytes(path, bytes);
-        var e = Assert.Throws<DatasetException>(() => DatasetCatalog.Load(new DatasetOptions("mnist", dir)));
+        var e = Assert.Throws<DatasetException>(() => TestFiles.LoadUncached(new DatasetOptions("mnist", dir)));
         Assert.Contains("train-labels-idx1-ubyte.gz", e.Message);
     }
 
@@ -100,7 +100,7 @@ public sealed class IdxReaderTests
         var labels = new byte[20];
         labels[13] = 12;
         File.WriteAllBytes(Path.Combine(dir, "train-labels-idx1-ubyte"), TestFiles.IdxLabels(labels));
-        var e = Assert.Throws<DatasetException>(() => DatasetCatalog.Load(new DatasetOptions("mnist", dir)));
+        var e = Assert.Throws<DatasetException>(() => TestFiles.LoadUncached(new DatasetOptions("mnist", dir)));
         Assert.Contains("label 12 at index 13", e.Message);
         Assert.Contains("0..9", e.Message);
     }
@@ -120,8 +120,8 @@ public sealed class IdxReaderTests
     public void Unknown_dataset_name_and_bad_options_are_rejected()
     {
         Assert.Contains("expected one of", Assert.Throws<DatasetException>(() => DatasetCatalog.Probe(new DatasetOptions("imagenet", "/tmp"))).Message);
-        Assert.Throws<DatasetException>(() => DatasetCatalog.Load(new DatasetOptions("mnist", "/tmp", ValidationFraction: 1.5)));
-        Assert.Throws<DatasetException>(() => DatasetCatalog.Load(new DatasetOptions("mnist", "/tmp", TrainSubset: 10, TrainSubsetFraction: 0.5)));
-        Assert.Throws<DatasetException>(() => DatasetCatalog.Load(new DatasetOptions("npz")));
+        Assert.Throws<DatasetException>(() => TestFiles.LoadUncached(new DatasetOptions("mnist", "/tmp", ValidationFraction: 1.5)));
+        Assert.Throws<DatasetException>(() => TestFiles.LoadUncached(new DatasetOptions("mnist", "/tmp", TrainSubset: 10, TrainSubsetFraction: 0.5)));
+        Assert.Throws<DatasetException>(() => TestFiles.LoadUncached(new DatasetOptions("npz")));
     }
 }

@@ -3,6 +3,7 @@ using static TorchSharp.torch;
 
 namespace HyperSearch.Training.Tests;
 
+[Collection(MachineCollection.Name)]
 public sealed class ModelBuilderTests
 {
     private static readonly DatasetInfo Fashion = new(1, 28, 28, 10, 60000, 10000);

@@ -7,7 +7,7 @@ public sealed class ScaleMismatchTests
     {
         var dir = TestFiles.TempDirectory();
         var path = TestFiles.WriteSyntheticNpz(dir, 100, 30, float32: true, trainScale: 1 / 255.0, testScale: 1);
-        var e = Assert.Throws<PreprocessingMismatchException>(() => DatasetCatalog.Load(new DatasetOptions("npz", path)));
+        var e = Assert.Throws<PreprocessingMismatchException>(() => TestFiles.LoadUncached(new DatasetOptions("npz", path)));
         Assert.Equal("test", e.Split);
         Assert.StartsWith("test split", e.Message);
         Assert.Contains("x_test.npy", e.Message);
@@ -19,7 +19,7 @@ public sealed class ScaleMismatchTests
     {
         var dir = TestFiles.TempDirectory();
         var path = TestFiles.WriteSyntheticNpz(dir, 100, 30, float32: true, trainScale: 1, testScale: 1 / 255.0);
-        var e = Assert.Throws<PreprocessingMismatchException>(() => DatasetCatalog.Load(new DatasetOptions("npz", path)));
+        var e = Assert.Throws<PreprocessingMismatchException>(() => TestFiles.LoadUncached(new DatasetOptions("npz", path)));
         Assert.Equal("test", e.Split);
     }
 
@@ -36,9 +36,9 @@ public sealed class ScaleMismatchTests
     public void Same_preprocessing_in_uint8_and_float_passes()
     {
         var dir = TestFiles.TempDirectory();
-        Assert.Equal(90, DatasetCatalog.Load(new DatasetOptions("npz", TestFiles.WriteSyntheticNpz(dir, 100, 30))).TrainCount);
+        Assert.Equal(90, TestFiles.LoadUncached(new DatasetOptions("npz", TestFiles.WriteSyntheticNpz(dir, 100, 30))).TrainCount);
         var scaled = TestFiles.WriteSyntheticNpz(dir, 100, 30, float32: true, trainScale: 1 / 255.0, testScale: 1 / 255.0, name: "scaled.npz");
-        var data = DatasetCatalog.Load(new DatasetOptions("npz", scaled));
+        var data = TestFiles.LoadUncached(new DatasetOptions("npz", scaled));
         Assert.InRange(data.Normalization.Mean[0], 0, 1);
     }
 }

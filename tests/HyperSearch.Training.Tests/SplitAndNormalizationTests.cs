@@ -23,7 +23,7 @@ public sealed class SplitAndNormalizationTests
     {
         var dir = TestFiles.TempDirectory();
         TestFiles.WriteIdxDataset(dir, train: 300, test: 40);
-        var data = DatasetCatalog.Load(new DatasetOptions("mnist", dir, ValidationFraction: 0.2, TrainSubset: 100, SplitSeed: 3));
+        var data = TestFiles.LoadUncached(new DatasetOptions("mnist", dir, ValidationFraction: 0.2, TrainSubset: 100, SplitSeed: 3));
         Assert.Equal(60, data.ValidationCount);
         Assert.Equal(100, data.TrainCount);
         Assert.Equal(40, data.TestCount);
@@ -31,7 +31,7 @@ public sealed class SplitAndNormalizationTests
         Assert.All(data.Validation.Labels.GroupBy(l => l), g => Assert.Equal(6, g.Count()));
         Assert.All(data.Train.Labels.GroupBy(l => l), g => Assert.Equal(10, g.Count()));
 
-        var byFraction = DatasetCatalog.Load(new DatasetOptions("mnist", dir, ValidationFraction: 0.2, TrainSubsetFraction: 0.25, SplitSeed: 3));
+        var byFraction = TestFiles.LoadUncached(new DatasetOptions("mnist", dir, ValidationFraction: 0.2, TrainSubsetFraction: 0.25, SplitSeed: 3));
         Assert.Equal(60, byFraction.TrainCount);
     }
 
@@ -53,7 +53,7 @@ public sealed class SplitAndNormalizationTests
         var dir = TestFiles.TempDirectory();
         TestFiles.WriteIdxDataset(dir, train: 200, test: 50);
         var options = new DatasetOptions("mnist", dir, ValidationFraction: 0.25, SplitSeed: 1);
-        var data = DatasetCatalog.Load(options);
+        var data = TestFiles.LoadUncached(options);
         var raw = IdxDataset.Load("mnist", dir);
         var (validation, training) = Stratified.Take(Enumerable.Range(0, 200).ToArray(), raw.Train.Labels, 10, 50, seed: 1);
 

@@ -9,6 +9,16 @@ namespace HyperSearch.Training.Tests;
 /// <summary>Writes real dataset files in the formats the readers accept (and, on request, broken ones).</summary>
 internal static class TestFiles
 {
+    /// <summary>
+    /// Decodes and prepares a dataset without <see cref="DatasetCatalog.Load"/>'s process-wide cache, so that
+    /// no test depends on what another test loaded (only the cache's own test uses the cache).
+    /// </summary>
+    public static PreparedDataset LoadUncached(DatasetOptions options)
+    {
+        var normalized = DatasetCatalog.Normalize(options);
+        return DatasetPreparer.Prepare(normalized, DatasetCatalog.Decode(normalized));
+    }
+
     public static string TempDirectory()
     {
         var dir = Path.Combine(Path.GetTempPath(), "hs-training-tests", Guid.NewGuid().ToString("N"));

@@ -3,10 +3,11 @@ using TorchSharp;
 namespace HyperSearch.Training.Tests;
 
 /// <summary>Short runs on a tiny learnable dataset: 540 training images of 8×8, a model of a few thousand weights.</summary>
+[Collection(MachineCollection.Name)]
 public sealed class TrainerTests
 {
     private static readonly Lazy<PreparedDataset> Tiny = new(() =>
-        DatasetCatalog.Load(new DatasetOptions("npz", TestFiles.WriteSyntheticNpz(TestFiles.TempDirectory(), 600, 100))));
+        TestFiles.LoadUncached(new DatasetOptions("npz", TestFiles.WriteSyntheticNpz(TestFiles.TempDirectory(), 600, 100))));
 
     private static readonly TrialConfig Small = TrialConfig.Seed with
     {
@@ -89,18 +90,28 @@ public sealed class TrainerTests
     }
 
     [Fact]
-    public void Cancellation_returns_cancelled_within_a_batch_and_keeps_the_checkpoint()
+    public void Cancellation_mid_epoch_returns_cancelled_within_a_batch_and_keeps_the_checkpoint()
     {
+        // Cancel after batch 5 of epoch 2 (17 batches of 32 an epoch).
         using var cts = new CancellationTokenSource();
         var dir = TestFiles.TempDirectory();
-        var outcome = Run(Small, new TrialRunOptions(Seed: 5, CheckpointDirectory: dir, KeepFinalModel: false), _ =>
+        var batches = new List<(int Epoch, int Batch)>();
+        var options = new TrialRunOptions(Seed: 5, CheckpointDirectory: dir, KeepFinalModel: false)
         {
-            cts.Cancel();
-            return true;
-        }, cts.Token);
+            AfterBatch = (epoch, batch) =>
+            {
+                batches.Add((epoch, batch));
+                if ((epoch, batch) == (2, 5)) cts.Cancel();
+            },
+        };
+        var outcome = Run(Small, options, token: cts.Token);
         Assert.Equal(TrialOutcomeKind.Cancelled, outcome.Kind);
+        // No batch trained after the cancel: the run stopped at the next batch boundary, not the epoch's end.
+        Assert.Equal((2, 5), batches[^1]);
+        Assert.Equal((Tiny.Value.TrainCount + 31) / 32 + 5, batches.Count);
+        // Epoch 2 was not finished, so it is not reported; epoch 1's checkpoint is kept for a resume.
         Assert.Single(outcome.Epochs);
-        Assert.True(File.Exists(Path.Combine(dir, "checkpoint.bin")));
+        Assert.Equal(1, Checkpoint.ReadMetadata(dir)!.Epoch);
 
         Assert.Equal(TrialOutcomeKind.Cancelled, Run(Small, new TrialRunOptions(Seed: 5), token: new CancellationToken(true)).Kind);
     }
@@ -108,13 +119,16 @@ public sealed class TrainerTests
     [Fact]
     public void Out_of_memory_is_a_failed_result_with_the_reason()
     {
-        // A 256 GiB weight: refused outright by the kernel's overcommit heuristic (mode 0) or strict
-        // accounting (mode 2). Under mode 1 (always overcommit) it would be granted and then touched, so
-        // the run is not attempted there.
-        if (File.ReadAllText("/proc/sys/vm/overcommit_memory").Trim() == "1") return;
-        var outcome = Run(Small with { ConvLayers = [], DenseUnits = [1 << 30] }, new TrialRunOptions(Seed: 1));
+        // A dense weight of 2^27 inputs × 2^30 units is 2^59 bytes (512 PiB): more than any 64-bit address
+        // space (128 TiB, or 64 PiB with 5-level paging), so the allocation is refused whatever the kernel's
+        // overcommit mode, before anything is touched. The 32×32 input and 2^17 "same" filters make the
+        // 2^27 features while the convolution itself stays small (5 MB).
+        var data = TestFiles.LoadUncached(new DatasetOptions("npz", TestFiles.WriteSyntheticNpz(TestFiles.TempDirectory(), 20, 10, side: 32)));
+        var huge = Small with { ConvLayers = [new ConvLayerConfig(1 << 17, 3, Padding: PaddingMode.Same, Pool: 0)], DenseUnits = [1 << 30] };
+        var outcome = TrialTrainer.Run(huge, data, new TrialRunOptions(Seed: 1), _ => true, CancellationToken.None);
         Assert.Equal(TrialOutcomeKind.Failed, outcome.Kind);
         Assert.StartsWith("out of memory: ", outcome.FailureReason);
+        Assert.Empty(outcome.Epochs);
     }
 
     [Fact]
@@ -137,7 +151,7 @@ public sealed class TrainerTests
     [Fact]
     public void Without_a_validation_split_metrics_are_nan_and_checkpoints_still_work()
     {
-        var data = DatasetCatalog.Load(new DatasetOptions("npz", TestFiles.WriteSyntheticNpz(TestFiles.TempDirectory(), 100, 20), ValidationFraction: 0));
+        var data = TestFiles.LoadUncached(new DatasetOptions("npz", TestFiles.WriteSyntheticNpz(TestFiles.TempDirectory(), 100, 20), ValidationFraction: 0));
         var dir = TestFiles.TempDirectory();
         var first = TrialTrainer.Run(Small with { Epochs = 2 }, data, new TrialRunOptions(1, dir), _ => false, CancellationToken.None);
         Assert.True(double.IsNaN(first.Epochs[0].ValAccuracy));

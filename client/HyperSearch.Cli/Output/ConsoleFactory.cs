@@ -8,8 +8,15 @@ internal static class ConsoleFactory
     /// instead of being folded into 80 columns.</summary>
     public static IAnsiConsole For(TextWriter writer)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
-        if (writer != Console.Out || Console.IsOutputRedirected)
+        // Spectre decides on colour from the environment, not from the writer: a pipe or log file would get escape codes.
+        var plain = writer != Console.Out || Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = plain ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+        });
+        if (plain)
         {
             console.Profile.Width = 200;
         }

@@ -56,7 +56,7 @@ public static class DatasetCatalog
         }
     }
 
-    private static RawDataset Decode(DatasetOptions o) => o.Name switch
+    internal static RawDataset Decode(DatasetOptions o) => o.Name switch
     {
         FashionMnist or Mnist => IdxDataset.Load(o.Name, o.Path!),
         Cifar10 => CifarReader.Load(o.Path!),

@@ -14,6 +14,9 @@ public sealed record TrialRunOptions(int Seed, string? CheckpointDirectory = nul
     /// compute copy for forward and backward), for CPUs with AVX512-BF16/AMX and for GPUs.
     /// </summary>
     public string Precision { get; init; } = "fp32";
+
+    /// <summary>Called on the training thread after each training batch with (epoch, batch); lets tests act mid-epoch.</summary>
+    internal Action<int, int>? AfterBatch { get; init; }
 }
 
 /// <summary>Metrics of one finished epoch.</summary>

@@ -204,6 +204,7 @@ public static class TrialTrainer
                     lossSum += (double)loss * count;
                     correct += c;
                     seen += count;
+                    options.AfterBatch?.Invoke(epoch, b + 1);
                 }
                 double trainSeconds = epochClock.Elapsed.TotalSeconds;
                 var (valLoss, valAccuracy) = Evaluate(session, validation, evaluationBatch, token);

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace HyperSearch.Silo.Hosting;
 
 /// <summary>A whole single-silo cluster inside the calling process (localhost clustering on free ports, in-memory
@@ -15,8 +12,8 @@ public static class EmbeddedSilo
         builder.AddHyperSearchSilo(o =>
         {
             o.Clustering = "localhost";
-            o.SiloPort = FreePort();
-            o.GatewayPort = FreePort();
+            o.SiloPort = LoopbackPorts.Reserve();
+            o.GatewayPort = LoopbackPorts.Reserve();
             o.ClusterId = clusterId;
             o.CheckpointDirectory = checkpointDirectory;
             o.DataDirectory = dataDirectory;
@@ -26,12 +23,5 @@ public static class EmbeddedSilo
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         return builder.Build();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -41,9 +41,15 @@ public sealed class MismatchDiagnosticTests
               conv2_filters: 4
               dense_units: 8
             """);
-        var run = await CliRunner.RunAsync("run", spec, "--json", "--run-dir", Path.Combine(Path.GetTempPath(), $"hs-mismatch-{Guid.NewGuid():N}"));
-        Assert.NotEqual(0, run.ExitCode);
+        var runs = Path.Combine(Path.GetTempPath(), $"hs-mismatch-{Guid.NewGuid():N}");
+        var run = await CliRunner.RunAsync("run", spec, "--json", "--run-dir", runs, "--id", "mismatch");
+        Assert.True(run.ExitCode == 2, $"exit {run.ExitCode} (expected 2, bad input)\n{run.Stdout}\n{run.Stderr}");
         Assert.Contains("disagrees in scale", run.Stderr);
+        Assert.Contains("nothing was started", run.Stderr.Split('\n')[0]);
+        // No trial ran: --json prints one summary line once a search ends, and nothing before it.
+        Assert.Equal("", run.Stdout);
+        // Nothing was left behind: no run directory, no spec copy, no checkpoints.
+        Assert.False(Directory.Exists(runs), $"{runs} was created for a search that never started");
     }
 
     [Fact]
@@ -68,7 +74,7 @@ public sealed class MismatchDiagnosticTests
         return path;
     }
 
-    private static (float[] Pixels, byte[] Labels) Images(int count, int seed, float scale)
+    internal static (float[] Pixels, byte[] Labels) Images(int count, int seed, float scale)
     {
         var random = new Random(seed);
         var pixels = new float[count * 256];

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using HyperSearch.Cli.Output;
 using HyperSearch.Cli.Tests.Diagnostics;
 using HyperSearch.Contracts.Trials;
@@ -36,9 +39,57 @@ public sealed class LiveViewTests
     }
 
     [Fact]
-    public void Output_that_is_not_a_terminal_gets_plain_lines()
+    public async Task Output_that_is_not_a_terminal_gets_plain_lines()
     {
         Assert.False(LiveView.IsTerminal(new StringWriter()));
+
+        // A real run into a StringWriter: what a pipe, a log file or CI gets.
+        var npz = MismatchDiagnosticTests.WriteNpz(trainScale: 1f, testScale: 1f);
+        var spec = CliRunner.WriteSpec($$"""
+            name: plain
+            dataset: { name: npz, path: {{npz}}, validation_fraction: 0.2 }
+            search: { sampler: grid, max_trials: 2, max_concurrent: 1, seed: 1 }
+            training: { epochs: 2, conv1_filters: 4, conv2_filters: 4, dense_units: 8, batch_size: 32 }
+            space:
+              learning_rate: { choice: [0.01, 0.001] }
+            """);
+        var runs = Path.Combine(Path.GetTempPath(), $"hs-plain-{Guid.NewGuid():N}");
+        var result = await CliRunner.RunAsync("run", spec, "--run-dir", runs, "--id", "plain");
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+
+        // No live view: no escape sequences, no redrawn table or progress bar, only whole lines.
+        Assert.DoesNotContain('\u001b', result.Stdout);
+        Assert.DoesNotContain("█", result.Stdout);
+        Assert.DoesNotContain("░", result.Stdout);
+        Assert.DoesNotContain('\r', result.Stdout);
+
+        // One line per epoch and one per ended trial, each exactly once however often the search was polled,
+        // carrying the trial's own metrics.
+        var lines = result.Stdout.Split('\n');
+        var trials = SearchResultsOf(runs);
+        Assert.Equal(2, trials.Count);
+        foreach (var (number, valAccuracies) in trials)
+        {
+            Assert.Equal(2, valAccuracies.Count);
+            for (var e = 0; e < valAccuracies.Count; e++)
+            {
+                var epochLine = Assert.Single(lines, l => Regex.IsMatch(l, $@"^\[\d\d:\d\d:\d\d\] trial {number} epoch {e + 1}(/2)?: "));
+                Assert.Matches(@": train_acc \d\.\d{4} val_acc \d\.\d{4} val_loss \d+\.\d{4} \| done \d/2 · best ", epochLine);
+                Assert.Contains($"val_acc {valAccuracies[e].ToString("0.0000", CultureInfo.InvariantCulture)} ", epochLine);
+            }
+
+            var ended = Assert.Single(lines, l => Regex.IsMatch(l, $@"^\[\d\d:\d\d:\d\d\] trial {number} completed after 2 epoch\(s\): val_accuracy \d\.\d{{4}}$"));
+            Assert.True(Array.IndexOf(lines, ended) > lines.ToList().FindLastIndex(l => l.Contains($"trial {number} epoch ", StringComparison.Ordinal)), "a trial's end line comes after its epochs");
+        }
+    }
+
+    /// <summary>Trial number → validation accuracy per epoch, from the run directory's trials.json.</summary>
+    private static List<(int Number, List<double> ValAccuracy)> SearchResultsOf(string runs)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(runs, "plain", "trials.json")));
+        return doc.RootElement.EnumerateArray().Select(t => (
+            t.GetProperty("number").GetInt32(),
+            t.GetProperty("epochs").EnumerateArray().Select(e => e.GetProperty("values").GetProperty("val_accuracy").GetDouble()).ToList())).ToList();
     }
 
     private static string Render(Spectre.Console.Rendering.IRenderable renderable)

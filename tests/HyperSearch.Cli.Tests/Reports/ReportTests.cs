@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using HyperSearch.Cli.Tests.Diagnostics;
 using Xunit.Abstractions;
 
 namespace HyperSearch.Cli.Tests.Reports;
@@ -123,6 +124,49 @@ public sealed partial class ReportTests(OverfitRunFixture run, ITestOutputHelper
         var expected = run.Summary.GetProperty("test_accuracy").GetDouble();
         Assert.Equal(expected, result.RootElement.GetProperty("test_accuracy").GetDouble(), 9);
         Assert.Equal(10000, result.RootElement.GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public async Task Exported_normalization_is_the_training_splits_statistics_and_not_the_test_splits()
+    {
+        // Fashion-MNIST's train and test splits have nearly the same statistics, so the model above cannot tell
+        // train-only statistics from train+test ones. Here the test split is twice as bright (its mean and std
+        // double, still within the scale check's limits): train-only and train+test statistics are far apart.
+        const int train = 200, test = 50;
+        var npz = MismatchDiagnosticTests.WriteNpz(trainScale: 1f, testScale: 2f, train, test);
+        var trainPixels = MismatchDiagnosticTests.Images(train, 1, 1f).Pixels.Select(p => (double)p).ToArray();
+        var testPixels = MismatchDiagnosticTests.Images(test, 2, 2f).Pixels.Select(p => (double)p).ToArray();
+        var (trainMean, trainStd) = MeanStd(trainPixels);
+        var (allMean, allStd) = MeanStd([.. trainPixels, .. testPixels]);
+        Assert.True(allMean - trainMean > 5 && allStd - trainStd > 5, $"the data does not separate the two: {trainMean}/{trainStd} vs {allMean}/{allStd}");
+
+        var runs = Path.Combine(Path.GetTempPath(), $"hs-norm-{Guid.NewGuid():N}");
+        var spec = CliRunner.WriteSpec($$"""
+            name: norm
+            dataset: { name: npz, path: {{npz}}, validation_fraction: 0.1 }
+            search: { max_trials: 1 }
+            training: { epochs: 1, conv1_filters: 4, conv2_filters: 4, dense_units: 8 }
+            """);
+        var search = await CliRunner.RunAsync("run", spec, "--json", "--run-dir", runs, "--id", "norm");
+        Assert.True(search.ExitCode == 0, search.Stdout + search.Stderr);
+        var dir = Path.Combine(Path.GetTempPath(), $"hs-norm-model-{Guid.NewGuid():N}");
+        var export = await CliRunner.RunAsync("model", "export", "norm", "--run-dir", runs, "-o", dir, "--json");
+        Assert.True(export.ExitCode == 0, export.Stdout + export.Stderr);
+
+        using var model = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "model.json")));
+        var normalization = model.RootElement.GetProperty("normalization");
+        var mean = normalization.GetProperty("mean")[0].GetDouble();
+        var std = normalization.GetProperty("std")[0].GetDouble();
+        // The validation images (10%, every class alike) are left out of the statistics, which moves them by
+        // well under 1; test images mixed in would move them by more than 5.
+        Assert.True(Math.Abs(mean - trainMean) < 1, $"mean {mean}: training split {trainMean}, train+test {allMean}");
+        Assert.True(Math.Abs(std - trainStd) < 1, $"std {std}: training split {trainStd}, train+test {allStd}");
+    }
+
+    private static (double Mean, double Std) MeanStd(double[] values)
+    {
+        var mean = values.Average();
+        return (mean, Math.Sqrt(values.Average(v => (v - mean) * (v - mean))));
     }
 
     [Fact]

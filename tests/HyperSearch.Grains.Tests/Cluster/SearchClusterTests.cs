@@ -1,8 +1,12 @@
 using HyperSearch.Contracts.Grains;
 using HyperSearch.Contracts.Trials;
+using HyperSearch.Grains.Registry;
+using HyperSearch.Grains.Search;
+using Orleans.TestingHost;
 
 namespace HyperSearch.Grains.Tests.Cluster;
 
+[Collection(MachineCollection.Name)]
 public sealed class SearchClusterTests
 {
     private static async Task<SearchStatus> WaitForEndAsync(ISearchGrain search, TimeSpan timeout)
@@ -65,10 +69,7 @@ public sealed class SearchClusterTests
         await using var cluster = await TestClusters.StartAsync(log, TimeSpan.FromSeconds(30), [2]);
         var search = cluster.Client.GetGrain<ISearchGrain>("cancelled");
         await search.StartAsync(TestSpecs.Make(maxTrials: 10, maxConcurrent: 2));
-        while ((await search.GetStatusAsync()).Count(TrialState.Running) < 2)
-        {
-            await Task.Delay(20);
-        }
+        await WaitUntilAsync(async () => (await search.GetStatusAsync()).Count(TrialState.Running) == 2, TimeSpan.FromSeconds(60), "two trials running");
 
         await search.CancelAsync();
         var status = await WaitForEndAsync(search, TimeSpan.FromSeconds(10));
@@ -83,20 +84,49 @@ public sealed class SearchClusterTests
     public async Task A_killed_silos_trials_resume_elsewhere_and_none_is_counted_twice()
     {
         var log = new FakeRunLog();
-        await using var cluster = await TestClusters.StartAsync(log, TimeSpan.FromMilliseconds(300), [1, 1, 1], leaseTimeout: TimeSpan.FromSeconds(2));
+        // Four silos: the search and registry grains sit on at most two, so some silo other than the primary
+        // (silo 0) always hosts neither and can be killed while it trains. The coordinator moving with its
+        // silo is another code path with a test of its own.
+        await using var cluster = await TestClusters.StartAsync(log, TimeSpan.FromMilliseconds(300), [1, 1, 1, 1], leaseTimeout: TimeSpan.FromSeconds(2));
         var search = cluster.Client.GetGrain<ISearchGrain>("killed");
-        await search.StartAsync(TestSpecs.Make(maxTrials: 6, maxConcurrent: 3));
+        await search.StartAsync(TestSpecs.Make(maxTrials: 8, maxConcurrent: 4));
 
-        // Kill a silo that is training something and hosts no coordinator (silo 0 is the primary).
-        await Task.Delay(500);
-        var victim = cluster.Silos.Skip(1).First(s => log.Runs.Any(r => r.Silo == s.Name));
-        await cluster.KillSiloAsync(victim);
+        var coordinators = await CoordinatorSilosAsync(cluster);
+        InProcessSiloHandle? victim = null;
+        await WaitUntilAsync(() =>
+        {
+            victim = cluster.Silos.Skip(1).FirstOrDefault(s => !coordinators.Contains(s.SiloAddress) && log.RunningOn.GetValueOrDefault(s.Name) > 0);
+            return Task.FromResult(victim is not null);
+        }, TimeSpan.FromSeconds(60), "a trial running on a silo with no coordinator");
+        await cluster.KillSiloAsync(victim!);
 
-        var status = await WaitForEndAsync(search, TimeSpan.FromSeconds(60));
+        var status = await WaitForEndAsync(search, TimeSpan.FromSeconds(90));
         var trials = await search.GetTrialsAsync();
-        Assert.True(6 == status.Count(TrialState.Completed), string.Join("; ", trials.Select(t => $"{t.Number}:{t.State}/{t.Attempt} {t.FailureReason}")));
-        Assert.Equal(6, trials.Select(t => t.Number).Distinct().Count());
+        Assert.True(8 == status.Count(TrialState.Completed), string.Join("; ", trials.Select(t => $"{t.Number}:{t.State}/{t.Attempt} {t.FailureReason}")));
+        Assert.Equal(8, trials.Select(t => t.Number).Distinct().Count());
         Assert.Contains(trials, t => t.Attempt > 1);
         Assert.All(trials, t => Assert.Equal(Enumerable.Range(1, 3), t.Epochs.Select(e => e.Epoch)));
+    }
+
+    /// <summary>The silos hosting the search and registry grains.</summary>
+    private static async Task<HashSet<SiloAddress>> CoordinatorSilosAsync(InProcessTestCluster cluster)
+    {
+        var statistics = await cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        var hosts = statistics
+            .Where(s => s.GrainType.Contains(nameof(SearchGrain), StringComparison.Ordinal) || s.GrainType.Contains(nameof(SearchRegistryGrain), StringComparison.Ordinal))
+            .Select(s => s.SiloAddress)
+            .ToHashSet();
+        Assert.NotEmpty(hosts);
+        return hosts;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"not reached within {timeout}: {what}");
+            await Task.Delay(20);
+        }
     }
 }

@@ -4,6 +4,7 @@ using HyperSearch.Grains.Runners;
 namespace HyperSearch.Grains.Tests.CommandTrials;
 
 /// <summary>The winner's test evaluation: the same command with HYPERSEARCH_MODE=test.</summary>
+[Collection(MachineCollection.Name)]
 public sealed class CommandTestModeTests : IDisposable
 {
     private readonly ScratchDirectory _dir = new();

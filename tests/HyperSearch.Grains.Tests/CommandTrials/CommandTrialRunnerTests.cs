@@ -6,6 +6,7 @@ using HyperSearch.Grains.Runners;
 namespace HyperSearch.Grains.Tests.CommandTrials;
 
 /// <summary>What a command trial reads from its program: metrics, exit codes, stderr, stray output.</summary>
+[Collection(MachineCollection.Name)]
 public sealed class CommandTrialRunnerTests : IDisposable
 {
     private readonly ScratchDirectory _dir = new();

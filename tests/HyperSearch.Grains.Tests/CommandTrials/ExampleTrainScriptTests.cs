@@ -5,6 +5,7 @@ using HyperSearch.Grains.Runners;
 namespace HyperSearch.Grains.Tests.CommandTrials;
 
 /// <summary>examples/command-trial/train.py speaks the protocol the docs describe.</summary>
+[Collection(MachineCollection.Name)]
 public sealed class ExampleTrainScriptTests : IDisposable
 {
     private readonly ScratchDirectory _dir = new();

@@ -2,23 +2,32 @@ using HyperSearch.Grains.Trials;
 
 namespace HyperSearch.Grains.Tests.Slots;
 
+/// <summary>The pool of training threads is process-wide: these tests run alone so no other test takes or parks a thread meanwhile.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TrainingThreadsCollection
+{
+    public const string Name = "training threads";
+}
+
+[Collection(TrainingThreadsCollection.Name)]
 public sealed class TrainingThreadsTests
 {
     [Fact]
     public async Task Work_runs_on_a_dedicated_thread_that_the_next_work_reuses()
     {
-        var first = await TrainingThreads.Run(() => (Thread.CurrentThread.ManagedThreadId, Thread.CurrentThread.IsThreadPoolThread));
+        var first = await TrainingThreads.Run(() => (Thread.CurrentThread, Thread.CurrentThread.IsThreadPoolThread));
         Assert.False(first.IsThreadPoolThread);
 
-        // The finished thread parks itself as idle just after completing; give it that moment.
-        var reused = false;
-        for (var i = 0; i < 50 && !reused; i++)
+        // The finished thread parks itself as idle just after completing: wait until it blocks, however long a
+        // loaded machine takes to get there. Parked last, it is the first idle thread handed out.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((first.Item1.ThreadState & ThreadState.WaitSleepJoin) == 0)
         {
+            Assert.True(first.Item1.IsAlive && DateTime.UtcNow < deadline, $"the training thread did not park within 60 s ({first.Item1.ThreadState})");
             await Task.Delay(10);
-            reused = await TrainingThreads.Run(() => Thread.CurrentThread.ManagedThreadId) == first.ManagedThreadId;
         }
 
-        Assert.True(reused);
+        Assert.Same(first.Item1, await TrainingThreads.Run(() => Thread.CurrentThread));
     }
 
     [Fact]
@@ -34,7 +43,7 @@ public sealed class TrainingThreadsTests
         using var barrier = new Barrier(4);
         var threads = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => TrainingThreads.Run(() =>
         {
-            Assert.True(barrier.SignalAndWait(TimeSpan.FromSeconds(10)));
+            Assert.True(barrier.SignalAndWait(TimeSpan.FromSeconds(60)));
             return Thread.CurrentThread.ManagedThreadId;
         })));
         Assert.Equal(4, threads.Distinct().Count());

@@ -1,28 +1,13 @@
-using System.Net;
-using System.Net.Sockets;
+using HyperSearch.Silo.Hosting;
 
 namespace HyperSearch.Monitoring.Tests.Support;
 
 internal static class Loopback
 {
-    private static readonly HashSet<int> Handed = [];
-
-    /// <summary>A TCP port on 127.0.0.1 that is free now and not handed out before by this test run.</summary>
-    public static int FreePort()
-    {
-        while (true)
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            lock (Handed)
-            {
-                if (Handed.Add(port))
-                {
-                    return port;
-                }
-            }
-        }
-    }
+    /// <summary>
+    /// A TCP port on 127.0.0.1 for a child process (silo, Prometheus) to bind: outside the kernel's ephemeral
+    /// range and held for this test run, so neither another connection nor another test process takes it
+    /// between now and the child's bind (see <see cref="LoopbackPorts"/>).
+    /// </summary>
+    public static int FreePort() => LoopbackPorts.Reserve();
 }
