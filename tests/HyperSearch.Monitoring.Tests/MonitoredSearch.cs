@@ -24,6 +24,9 @@ public sealed class MonitoredSearch : IAsyncLifetime
 
     public const int Epochs = 8;
 
+    /// <summary>Coordinator:KeepCheckpoints of the silo.</summary>
+    public const int KeepCheckpoints = 1;
+
     /// <summary>The grid: one trial per learning rate.</summary>
     public static readonly double[] LearningRates = [0.003, 0.001, 0.0003];
 
@@ -117,7 +120,8 @@ public sealed class MonitoredSearch : IAsyncLifetime
         Assert.True(File.Exists(Path.Combine(FashionMnist, "train-images-idx3-ubyte.gz")),
             $"Fashion-MNIST is missing from {FashionMnist}: run scripts/install-deps.sh (apt-get install -y dataset-fashion-mnist)");
 
-        Silo = Own(SiloProcess.Start());
+        // Keep the checkpoints of the best trial only, so that the retention at the search's end is visible.
+        Silo = Own(SiloProcess.Start($"--HyperSearch:Coordinator:KeepCheckpoints={KeepCheckpoints}"));
         await Silo.WaitForAsync("/readyz", HttpStatusCode.OK, TimeSpan.FromSeconds(120));
         Prometheus = Own(await PrometheusServer.StartAsync($"127.0.0.1:{Silo.HttpPort}"));
 
