@@ -51,7 +51,8 @@ public sealed class LeaseFailureTests
         var runner = new ScriptedRunner(TimeSpan.FromMilliseconds(50));
         var stalled = runner.Hold(w => w.Kind == WorkKind.EvaluateTest, ignoreCancellation: false);
         var successor = runner.Hold(w => w.Kind == WorkKind.EvaluateTest, ignoreCancellation: false);
-        await using var cluster = await ProbedCluster.StartAsync(probe, _ => runner, [2], c => c.LeaseTimeout = TimeSpan.FromSeconds(2));
+        // A lease long enough that the evaluation that owns it (heartbeating every 200 ms) keeps it on a loaded machine.
+        await using var cluster = await ProbedCluster.StartAsync(probe, _ => runner, [2], c => c.LeaseTimeout = TimeSpan.FromSeconds(5));
         var search = cluster.Client.GetGrain<ISearchGrain>("evaluation-lease");
         await search.StartAsync(TestSpecs.Make(maxTrials: 3, maxConcurrent: 2));
 
