@@ -6,6 +6,7 @@ namespace HyperSearch.Grains.Tests.Cluster;
 /// <summary>docs/cluster.md, "Failure semantics", on the real grains of an in-process cluster: a slot whose silo looks
 /// dead (its heartbeats are lost on the way) loses its lease, another slot takes the work, and what the first one
 /// does when it is heard from again is refused.</summary>
+[Collection(ProbedCluster.Collection)]
 public sealed class LeaseFailureTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);

@@ -131,6 +131,10 @@ internal sealed class ProbedGrainStorage(SharedMemoryGrainStorage inner, Cluster
 /// the test, and the probe around every coordinator and its storage.</summary>
 internal static class ProbedCluster
 {
+    /// <summary>The tests of this kind run one cluster at a time: each holds timing expectations (leases, write
+    /// spacing) that a second cluster on a two-core machine would only make slower.</summary>
+    public const string Collection = "probed in-process clusters";
+
     public static async Task<InProcessTestCluster> StartAsync(
         ClusterProbe probe,
         Func<string, ITrialRunner> runnerForSilo,

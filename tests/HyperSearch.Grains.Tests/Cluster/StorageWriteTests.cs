@@ -6,6 +6,7 @@ namespace HyperSearch.Grains.Tests.Cluster;
 /// <summary>docs/cluster.md on storage writes, observed at the grain storage of an in-process cluster of the real
 /// grains: a coordinator's writes are at least Coordinator:WriteSpacing apart however busy it is, and an outcome a slot
 /// handed over with CompleteAndLease that is not shown stored is redelivered after 10 × WriteSpacing + 0.5 s.</summary>
+[Collection(ProbedCluster.Collection)]
 public sealed class StorageWriteTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
