@@ -6,6 +6,8 @@ namespace HyperSearch.Monitoring.Tests;
 [Collection(MonitoredSearchCollection.Name)]
 public sealed class HealthAndDashboardTests(MonitoredSearch run)
 {
+    private const string AbsentDevice = "cuda:4095";
+
     [Fact]
     public async Task A_training_silo_is_alive_ready_once_joined_and_engine_loaded_and_has_no_dashboard_by_default()
     {
@@ -22,8 +24,9 @@ public sealed class HealthAndDashboardTests(MonitoredSearch run)
     [Fact]
     public async Task The_dashboard_switch_serves_the_Orleans_Dashboard_and_an_engine_that_cannot_load_keeps_the_silo_unready()
     {
-        // CUDA is not in the CPU build: the training engine cannot load on this silo.
-        using var silo = SiloProcess.Start("--HyperSearch:Dashboard:Enabled=true", "--HyperSearch:Training:Device=cuda");
+        // A device ordinal no host has: the engine's probe fails on every build flavour (the CPU build has no CUDA;
+        // a CUDA build has no device 4095), so the silo must stay unready whatever it was built with.
+        using var silo = SiloProcess.Start("--HyperSearch:Dashboard:Enabled=true", $"--HyperSearch:Training:Device={AbsentDevice}");
         await silo.WaitForAsync("/healthz", HttpStatusCode.OK, TimeSpan.FromSeconds(90));
 
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -36,6 +39,7 @@ public sealed class HealthAndDashboardTests(MonitoredSearch run)
 
         Assert.True(status == HttpStatusCode.ServiceUnavailable, $"/readyz answered {(int)status} {reason}");
         Assert.Contains("training engine failed to load", reason, StringComparison.Ordinal);
+        Assert.Contains("cuda", reason, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(HttpStatusCode.OK, (await silo.GetAsync("/healthz")).Status);
 
         var (dashboard, page) = await silo.GetAsync("/dashboard/");

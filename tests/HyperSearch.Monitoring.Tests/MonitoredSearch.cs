@@ -15,14 +15,23 @@ public sealed class MonitoredSearchCollection : ICollectionFixture<MonitoredSear
 /// search (built-in CNN trainer, Fashion-MNIST subset) started and awaited by the real CLI. While the search runs,
 /// the silo's /metrics is also read directly every 150 ms, so that short-lived series (a running trial's
 /// accuracy) are seen.</summary>
+/// <remarks>The silo's one training slot is held by another search (the "blocker") while the monitored search starts,
+/// and given up only once Prometheus has scraped the monitored search's counters: so Prometheus' first sample of
+/// them is taken before any of its trials could run, however fast the machine.</remarks>
 public sealed class MonitoredSearch : IAsyncLifetime
 {
     public const int MaxTrials = 3;
 
+    public const int Epochs = 8;
+
+    /// <summary>Coordinator:KeepCheckpoints of the silo.</summary>
+    public const int KeepCheckpoints = 1;
+
+    /// <summary>The grid: one trial per learning rate.</summary>
+    public static readonly double[] LearningRates = [0.003, 0.001, 0.0003];
+
     private const string FashionMnist = "/usr/share/datasets/fashion-mnist";
 
-    // Three learning rates, one trial each: a few seconds per trial on two cores — long enough that Prometheus
-    // (1 s scrapes) always sees each search counter at 0 before the first trial completes, even on an idle machine.
     private const string Spec = """
         name: monitoring
         dataset:
@@ -45,6 +54,29 @@ public sealed class MonitoredSearch : IAsyncLifetime
           learning_rate: { choice: [0.003, 0.001, 0.0003] }
         """;
 
+    /// <summary>One trial that never ends on its own: it holds the slot until it is cancelled.</summary>
+    private const string BlockerSpec = """
+        name: monitoring-blocker
+        dataset:
+          name: fashion-mnist
+          train_subset: 5000
+          validation_fraction: 0.2
+        search:
+          sampler: grid
+          scheduler: none
+          max_trials: 1
+          max_concurrent: 1
+          seed: 5
+        training:
+          epochs: 1000
+          conv1_filters: 16
+          conv2_filters: 32
+          dense_units: 64
+          batch_size: 64
+        space:
+          learning_rate: { choice: [0.001] }
+        """;
+
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _types = new(StringComparer.Ordinal);
     private readonly List<Sample> _trialSamples = [];
@@ -58,6 +90,9 @@ public sealed class MonitoredSearch : IAsyncLifetime
 
     /// <summary>The CLI's final `--json` summary of the search.</summary>
     public JsonObject Summary { get; private set; } = null!;
+
+    /// <summary>Just before the search was started.</summary>
+    public DateTimeOffset StartedAt { get; private set; }
 
     /// <summary>When the CLI had seen the search finish.</summary>
     public DateTimeOffset FinishedAt { get; private set; }
@@ -76,30 +111,46 @@ public sealed class MonitoredSearch : IAsyncLifetime
 
     public int CompletedTrials => Summary["trials"]!["completed"]!.GetValue<int>();
 
+    /// <summary>The search that held the slot while the monitored search started (cancelled since).</summary>
+    public string BlockerId { get; } = $"blk-{Guid.NewGuid():N}"[..14];
+
     public async Task InitializeAsync()
     {
         PrometheusServer.RequireBinary();
         Assert.True(File.Exists(Path.Combine(FashionMnist, "train-images-idx3-ubyte.gz")),
             $"Fashion-MNIST is missing from {FashionMnist}: run scripts/install-deps.sh (apt-get install -y dataset-fashion-mnist)");
-        var cli = Layout.CliDll;
 
-        Silo = Own(SiloProcess.Start());
+        // Keep the checkpoints of the best trial only, so that the retention at the search's end is visible.
+        Silo = Own(SiloProcess.Start($"--HyperSearch:Coordinator:KeepCheckpoints={KeepCheckpoints}"));
         await Silo.WaitForAsync("/readyz", HttpStatusCode.OK, TimeSpan.FromSeconds(120));
         Prometheus = Own(await PrometheusServer.StartAsync($"127.0.0.1:{Silo.HttpPort}"));
 
         var specFile = Path.Combine(Path.GetTempPath(), $"hypersearch-mon-{SearchId}.yaml");
+        var blockerFile = Path.Combine(Path.GetTempPath(), $"hypersearch-mon-{BlockerId}.yaml");
         File.WriteAllText(specFile, Spec);
+        File.WriteAllText(blockerFile, BlockerSpec);
         using var stopScraping = new CancellationTokenSource();
         var scraper = Task.Run(() => ScrapeUntilAsync(stopScraping.Token));
         try
         {
-            using var search = ChildProcess.Start("hypersearch search start", "dotnet",
-            [
-                cli, "search", "start", specFile, "--id", SearchId,
-                "--gateway", Silo.Gateway, "--cluster-id", Silo.ClusterId,
-                "--wait", "--json",
-            ]);
-            Assert.True(await search.WaitForExitAsync(TimeSpan.FromSeconds(150)), $"the search did not finish within 150 s\n{search.Output()}\n{Silo.Output()}");
+            // The blocker takes the only slot first.
+            await CliAsync("search", "start", blockerFile, "--id", BlockerId);
+            await WaitForMetricAsync("the blocker's trial to hold the slot", e => e.Samples.Any(x => x.Name == "hypersearch_training_slots_busy" && x.Value == 1), TimeSpan.FromSeconds(180));
+
+            StartedAt = DateTimeOffset.UtcNow;
+            using var search = Cli("search", "start", specFile, "--id", SearchId, "--wait", "--json");
+
+            // Its counters exist from its start; Prometheus scrapes them while no trial of it can run. Should they not
+            // appear (the bug the counter tests catch), the fixture goes on and those tests fail on what Prometheus holds.
+            var scraped = $"hypersearch_trials_completed_total{{search_id=\"{SearchId}\"}}";
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (DateTime.UtcNow < deadline && !search.HasExited && (await Prometheus.QueryAsync(scraped)).Count == 0)
+            {
+                await Task.Delay(250);
+            }
+
+            await CliAsync("search", "cancel", BlockerId);
+            Assert.True(await search.WaitForExitAsync(TimeSpan.FromSeconds(240)), $"the search did not finish within 240 s\n{search.Output()}\n{Silo.Output()}");
             FinishedAt = DateTimeOffset.UtcNow;
             Assert.True(search.ExitCode == 0, $"`hypersearch search start --wait` exited {search.ExitCode}\n{search.Output()}\n{Silo.Output()}");
             Summary = search.Lines()
@@ -113,10 +164,31 @@ public sealed class MonitoredSearch : IAsyncLifetime
             await stopScraping.CancelAsync();
             await scraper;
             File.Delete(specFile);
+            File.Delete(blockerFile);
         }
 
         Final = Exposition.Parse(await Silo.Http.GetStringAsync("/metrics"));
         Record(Final);
+    }
+
+    private ChildProcess Cli(params string[] args) => ChildProcess.Start($"hypersearch {string.Join(' ', args.Take(2))}", "dotnet",
+        [Layout.CliDll, .. args, "--gateway", Silo.Gateway, "--cluster-id", Silo.ClusterId]);
+
+    private async Task CliAsync(params string[] args)
+    {
+        using var cli = Cli(args);
+        Assert.True(await cli.WaitForExitAsync(TimeSpan.FromSeconds(90)), $"`hypersearch {string.Join(' ', args)}` did not finish\n{cli.Output()}");
+        Assert.True(cli.ExitCode == 0, $"`hypersearch {string.Join(' ', args)}` exited {cli.ExitCode}\n{cli.Output()}\n{Silo.Output()}");
+    }
+
+    private async Task WaitForMetricAsync(string what, Func<Exposition, bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition(Exposition.Parse(await Silo.Http.GetStringAsync("/metrics"))))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out after {timeout.TotalSeconds:0} s waiting for {what}\n{Silo.Output()}");
+            await Task.Delay(250);
+        }
     }
 
     public Task DisposeAsync()

@@ -36,6 +36,8 @@ public sealed class PrometheusScrapeTests(MonitoredSearch run)
     [Fact]
     public async Task A_search_counter_series_starts_at_zero_so_increase_sees_the_first_trial()
     {
+        // The fixture held the silo's only slot until Prometheus had scraped this search's counters, so the first sample
+        // precedes every trial of the search on any machine: it is 0 exactly when the counters exist from the start.
         var selector = $"hypersearch_trials_completed_total{{search_id=\"{run.SearchId}\"}}";
         await ScrapedSinceAsync(selector, run.FinishedAt);
         var samples = Assert.Single(await run.Prometheus.QueryAsync($"{selector}[10m]"))["values"]!.AsArray();

@@ -45,6 +45,7 @@ public sealed class HyperSearchMetrics : IDisposable
     private readonly ConcurrentDictionary<(string Search, int Trial), TrialGauges> _trials = new();
     private int _slots;
     private int _slotsBusy;
+    private volatile Func<bool>? _readiness;
 
     public HyperSearchMetrics(IMeterFactory meterFactory, TimeProvider clock)
         : this(meterFactory, clock, Options.Create(new HyperSearchMetricsOptions()))
@@ -75,6 +76,10 @@ public sealed class HyperSearchMetrics : IDisposable
         _meter.CreateObservableGauge("hypersearch.trial.val_accuracy", TrialSeries, description: "Latest validation accuracy of each running trial");
         _meter.CreateObservableGauge("hypersearch.training.slots", () => Volatile.Read(ref _slots), description: "Training slots on this silo");
         _meter.CreateObservableGauge("hypersearch.training.slots.busy", () => Volatile.Read(ref _slotsBusy), description: "Training slots of this silo running a trial");
+        // A silo that is up (scraped) but not ready, e.g. because CUDA failed to load, is an alert (HyperSearchSiloNotReady).
+        _meter.CreateObservableGauge("hypersearch.silo.ready",
+            () => _readiness is { } ready ? [new Measurement<int>(ready() ? 1 : 0)] : Array.Empty<Measurement<int>>(),
+            description: "1 while /readyz answers ready, 0 otherwise (its body says why)");
         _meter.CreateObservableGauge("hypersearch.training.images_per_second", ImagesPerSecond, description: "Training throughput of the trials running on this silo (latest epoch of each)");
     }
 
@@ -82,6 +87,9 @@ public sealed class HyperSearchMetrics : IDisposable
     /// certificate (a valid certificate used for the wrong part), role or spec.</summary>
     public void Refused(string reason, string role) =>
         _refusals.Add(1, new KeyValuePair<string, object?>("reason", reason), new KeyValuePair<string, object?>("role", role));
+
+    /// <summary>The silo host's readiness check, published as hypersearch_silo_ready (nothing until one is set).</summary>
+    public void ObserveReadiness(Func<bool> ready) => _readiness = ready;
 
     public void SetSlots(int slots) => Volatile.Write(ref _slots, slots);
 

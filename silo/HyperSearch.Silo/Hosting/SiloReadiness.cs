@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using HyperSearch.Grains.Telemetry;
 using HyperSearch.Training;
 using Orleans.Runtime;
@@ -16,12 +15,10 @@ public sealed class SiloReadiness(
     IServiceProvider services,
     ILogger<SiloReadiness> logger) : IHostedService
 {
-    /// <summary>Publishes readiness as hypersearch_silo_ready (1 ready, 0 not): a silo that is up (scraped) but
-    /// not ready, e.g. because CUDA failed to load, is an alert (HyperSearchSiloNotReady).</summary>
-    public SiloReadiness(HyperSearchOptions options, IServiceProvider services, ILogger<SiloReadiness> logger, IMeterFactory meters)
+    /// <summary>Publishes readiness as hypersearch_silo_ready (1 ready, 0 not).</summary>
+    public SiloReadiness(HyperSearchOptions options, IServiceProvider services, ILogger<SiloReadiness> logger, HyperSearchMetrics metrics)
         : this(options, services, logger) =>
-        meters.Create(HyperSearchMetrics.MeterName).CreateObservableGauge("hypersearch.silo.ready", () => Check().Ready ? 1 : 0,
-            description: "1 while /readyz answers ready, 0 otherwise (its body says why)");
+        metrics.ObserveReadiness(() => Check().Ready);
 
     private volatile string? _engineProblem = options.Training.Enabled ? "training engine loading" : null;
     private volatile bool _stopping;

@@ -99,6 +99,16 @@ internal sealed class PrometheusServer : IDisposable
         return json["data"]!["result"]!.AsArray().Select(r => r!.AsObject()).ToList();
     }
 
+    /// <summary>Runs a range query (one-second steps); the result matrix (fails on an API error).</summary>
+    public async Task<IReadOnlyList<JsonObject>> QueryRangeAsync(string promql, DateTimeOffset start, DateTimeOffset end)
+    {
+        var body = await Http.GetStringAsync(string.Create(CultureInfo.InvariantCulture,
+            $"/api/v1/query_range?query={Uri.EscapeDataString(promql)}&start={start.ToUnixTimeMilliseconds() / 1000.0:0.###}&end={end.ToUnixTimeMilliseconds() / 1000.0:0.###}&step=1"));
+        var json = JsonNode.Parse(body)!;
+        Assert.True(json["status"]?.GetValue<string>() == "success", $"{promql}: {body}");
+        return json["data"]!["result"]!.AsArray().Select(r => r!.AsObject()).ToList();
+    }
+
     /// <summary>The value of a one-element result vector.</summary>
     public static double ValueOf(JsonObject series) =>
         double.Parse(series["value"]![1]!.GetValue<string>(), NumberStyles.Float, CultureInfo.InvariantCulture);

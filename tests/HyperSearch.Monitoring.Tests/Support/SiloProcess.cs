@@ -29,6 +29,9 @@ internal sealed class SiloProcess : IDisposable
 
     public string Gateway => $"127.0.0.1:{GatewayPort}";
 
+    /// <summary>The root of this silo's checkpoint store (&lt;root&gt;/&lt;search id&gt;/trial-NNNN/).</summary>
+    public string CheckpointDirectory => _checkpoints.FullName;
+
     public static SiloProcess Start(params string[] extraArgs)
     {
         var silo = Layout.SiloDll;
