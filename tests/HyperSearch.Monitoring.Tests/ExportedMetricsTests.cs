@@ -62,8 +62,9 @@ public sealed class ExportedMetricsTests(MonitoredSearch run, ITestOutputHelper 
         Assert.Equal(0, ofSearch.Single(s => s.Name == "hypersearch_trials_queued").Value);
         Assert.InRange(ofSearch.Single(s => s.Name == "hypersearch_search_best_val_accuracy").Value, 0.2, 1.0);
         Assert.Equal(run.CompletedTrials, ofSearch.Single(s => s.Name == "hypersearch_trials_completed_total").Value);
-        // The epoch histogram has no search label (a finished search's series must be able to go); this silo ran only this search.
-        Assert.Equal(run.Summary["epochs_trained"]?.GetValue<int>() ?? 3 * run.CompletedTrials,
+        // The epoch histogram has no search label (a finished search's series must be able to go); this silo ran only
+        // this search and the blocker that held its slot at the start.
+        Assert.Equal((run.Summary["epochs_trained"]?.GetValue<int>() ?? 3 * run.CompletedTrials) + run.BlockerEpochs,
             run.Final.Samples.Single(s => s.Name == "hypersearch_epoch_duration_seconds_count").Value);
         Assert.Equal(1, run.Final.Samples.Single(s => s.Name == "hypersearch_training_slots").Value);
         Assert.Equal(0, run.Final.Samples.Single(s => s.Name == "hypersearch_training_slots_busy").Value);

@@ -114,6 +114,9 @@ public sealed class MonitoredSearch : IAsyncLifetime
     /// <summary>The search that held the slot while the monitored search started (cancelled since).</summary>
     public string BlockerId { get; } = $"blk-{Guid.NewGuid():N}"[..14];
 
+    /// <summary>Epochs the blocker reported before it was cancelled: they count in the silo's epoch histogram too.</summary>
+    public int BlockerEpochs { get; private set; }
+
     public async Task InitializeAsync()
     {
         PrometheusServer.RequireBinary();
@@ -165,6 +168,13 @@ public sealed class MonitoredSearch : IAsyncLifetime
             await scraper;
             File.Delete(specFile);
             File.Delete(blockerFile);
+        }
+
+        using (var trials = Cli("search", "trials", BlockerId, "--json"))
+        {
+            Assert.True(await trials.WaitForExitAsync(TimeSpan.FromSeconds(90)) && trials.ExitCode == 0, $"could not read the blocker's trials\n{trials.Output()}");
+            var list = JsonNode.Parse(trials.Lines().Last(l => l.StartsWith('[')))!.AsArray();
+            BlockerEpochs = list.Sum(t => t!["epochs"]!.AsArray().Count);
         }
 
         Final = Exposition.Parse(await Silo.Http.GetStringAsync("/metrics"));
