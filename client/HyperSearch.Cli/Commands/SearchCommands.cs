@@ -77,7 +77,7 @@ internal static class SearchCommands
 
         var (status, _) = await LiveWatch.WatchAsync(cluster.Grains, searchId, stdout, json, null, TimeSpan.FromSeconds(1));
         PrintFinal(stdout, status, json);
-        return status.State == SearchState.Completed ? 0 : ExitCodes.Failure;
+        return ExitCodes.For(status.State);
     }
 
     private static async Task<int> OnSearchAsync(string verb, CliArguments args, TextWriter stdout, IAnsiConsole console, bool json, Func<Task<ClusterConnection>> connect)
@@ -101,7 +101,7 @@ internal static class SearchCommands
             {
                 var (status, _) = await LiveWatch.WatchAsync(cluster.Grains, searchId, stdout, json, null, TimeSpan.FromSeconds(1));
                 PrintFinal(stdout, status, json);
-                return status.State == SearchState.Completed ? 0 : ExitCodes.Failure;
+                return ExitCodes.For(status.State);
             }
 
             case "trials":

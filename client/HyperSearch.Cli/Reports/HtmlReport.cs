@@ -20,7 +20,7 @@ internal static class HtmlReport
     public static Written Write(SearchResults results, string htmlPath, string? pngDirectory)
     {
         var charts = ReportCharts.Build(results);
-        var findings = SearchDiagnostics.Check(results.Trials, results.Classes);
+        var findings = results.Findings();
         var html = Render(results, charts, findings);
         var fullHtml = Path.GetFullPath(htmlPath);
         Directory.CreateDirectory(Path.GetDirectoryName(fullHtml)!);

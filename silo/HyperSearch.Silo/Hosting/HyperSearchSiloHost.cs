@@ -59,6 +59,8 @@ public static class HyperSearchSiloHost
                 {
                     coordinatorSection.Bind(coordinator);
                     coordinator.CheckpointDirectory = options.CheckpointDirectory;
+                    // One local silo owns its stored state: trials it had running when it died run nowhere now.
+                    coordinator.RequeueRunningOnActivation |= options.Clustering.Equals("localhost", StringComparison.OrdinalIgnoreCase) && options.StateDirectory is not null;
                 });
             configureSilo?.Invoke(silo, options);
         });
@@ -73,7 +75,15 @@ public static class HyperSearchSiloHost
             case "localhost":
                 var primary = options.PrimarySiloPort is { } port ? new IPEndPoint(IPAddress.Loopback, port) : null;
                 silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, primary, options.ServiceId, options.ClusterId);
-                silo.AddSearchMemoryStorage();
+                if (options.StateDirectory is { } stateDirectory)
+                {
+                    silo.AddSearchFileStorage(stateDirectory);
+                }
+                else
+                {
+                    silo.AddSearchMemoryStorage();
+                }
+
                 silo.UseInMemoryReminderService();
                 break;
             case "redis":
