@@ -36,6 +36,13 @@ internal static class RunCommand
 
         // Validate completely before anything starts, including the data itself: splits that disagree in scale
         // are refused here, before any compute is spent. The loaded dataset stays cached for the trials.
+        string resumeCommand(string search) => $"hypersearch run {specPath} --resume {search}{(runRootOption is null ? "" : $" --run-dir {runRootOption}")}";
+        if ((resume ?? id) is { } known)
+        {
+            // Before the data is loaded: refusing takes no time.
+            CheckRunDirectory(new RunDirectory(Path.GetFullPath(Path.Combine(runRoot, known))), known, resume is not null, resumeCommand(known));
+        }
+
         // Allocator settings must precede the dataset's large allocations.
         TorchRuntime.Initialize(threads);
         var (spec, check) = SpecLoader.LoadChecked(specPath, dataDirectory, DataChecks.Load);
@@ -52,16 +59,7 @@ internal static class RunCommand
 
         var searchId = resume ?? id ?? NewSearchId(spec.Name);
         var runDir = new RunDirectory(Path.GetFullPath(Path.Combine(runRoot, searchId)));
-        var resumeCommand = $"hypersearch run {specPath} --resume {searchId}{(runRootOption is null ? "" : $" --run-dir {runRootOption}")}";
-        if (resume is null && runDir.HoldsARun)
-        {
-            throw new UsageException($"run directory {runDir.Path} already holds search {searchId}; nothing was overwritten. Resume it with `{resumeCommand}`, or choose another --id");
-        }
-
-        if (resume is not null && !runDir.HoldsARun)
-        {
-            throw new UsageException($"nothing to resume: no run of {searchId} in {runDir.Path}");
-        }
+        CheckRunDirectory(runDir, searchId, resume is not null, resumeCommand(searchId));
 
         Directory.CreateDirectory(runDir.Path);
         using var held = runDir.Lock();
@@ -119,7 +117,7 @@ internal static class RunCommand
             ResultPrinter.PrintFailureDetails(stderr, status, trials);
             if (status.State == SearchState.Cancelled)
             {
-                stderr.WriteLine($"Cancelled. Resume with: {resumeCommand}");
+                stderr.WriteLine($"Cancelled. Resume with: {resumeCommand(searchId)}");
             }
 
             return ExitCodes.For(status.State);
@@ -128,6 +126,20 @@ internal static class RunCommand
         {
             Console.CancelKeyPress -= onCancel;
             await EmbeddedShutdown.StopAsync(host);
+        }
+    }
+
+    /// <summary>A new run never overwrites an old one; a resume needs something to resume.</summary>
+    private static void CheckRunDirectory(RunDirectory runDir, string searchId, bool resume, string resumeCommand)
+    {
+        if (!resume && runDir.HoldsARun)
+        {
+            throw new UsageException($"run directory {runDir.Path} already holds search {searchId}; nothing was overwritten. Resume it with `{resumeCommand}`, or choose another --id");
+        }
+
+        if (resume && !runDir.HoldsARun)
+        {
+            throw new UsageException($"nothing to resume: no run of {searchId} in {runDir.Path}");
         }
     }
 

@@ -29,6 +29,9 @@ public static class EmbeddedSilo
             o.Training.Threads = threads;
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        // An idle slot's long poll holds the registry grain until it returns, and the silo's stop waits for it:
+        // a short poll lets `run` exit promptly (one local call a second is nothing).
+        builder.Services.Configure<HyperSearch.Grains.Slots.TrainingSlotOptions>(o => o.IdlePoll = TimeSpan.FromSeconds(1));
         return builder.Build();
     }
 

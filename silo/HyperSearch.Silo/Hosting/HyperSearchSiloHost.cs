@@ -77,14 +77,16 @@ public static class HyperSearchSiloHost
                 silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, primary, options.ServiceId, options.ClusterId);
                 if (options.StateDirectory is { } stateDirectory)
                 {
+                    // The embedded run: state in its run directory, resumed explicitly (run --resume), so no reminders
+                    // (an in-memory reminder table only failed noisily while the silo stopped).
                     silo.AddSearchFileStorage(stateDirectory);
                 }
                 else
                 {
                     silo.AddSearchMemoryStorage();
+                    silo.UseInMemoryReminderService();
                 }
 
-                silo.UseInMemoryReminderService();
                 break;
             case "redis":
                 var redis = RedisConnection.Create(options.Redis.ConnectionString ?? "", options.Redis.PasswordFile, options.Redis.Database);
