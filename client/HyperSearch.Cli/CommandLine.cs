@@ -48,6 +48,7 @@ public static class CommandLine
                 "search" when parsed.Positionals.ElementAtOrDefault(1) == "export" => await ResultCommands.ExportAsync(parsed, stdout),
                 "search" when parsed.Positionals.ElementAtOrDefault(1) == "diagnose" => await ResultCommands.DiagnoseAsync(parsed, stdout, 2),
                 "search" when ResultCommands.IsLocalSearch(parsed) => await ResultCommands.LocalSearchAsync(parsed, stdout),
+                "search" when LocalRunCommands.Handles(parsed) => await LocalRunCommands.RunAsync(parsed, stdout, stderr),
                 "search" => await SearchCommands.RunAsync(parsed, stdout),
                 "diagnose" => await ResultCommands.DiagnoseAsync(parsed, stdout, 1),
                 "report" => await ResultCommands.ReportAsync(parsed, stdout),

@@ -235,15 +235,8 @@ internal static class ResultCommands
         var load = ResultsLoader.Prepare(args, id, args.Flag("verbose"));
         args.RejectUnknown();
         var r = await load();
-        var best = r.Best;
         var console = ConsoleFactory.For(stdout);
-        var status = new Contracts.Trials.SearchStatus(r.SearchId, r.Name,
-            Enum.TryParse<Contracts.Trials.SearchState>(r.State.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var state) ? state : Contracts.Trials.SearchState.Running,
-            r.StopReason, r.Trials.GroupBy(t => t.State).ToDictionary(g => g.Key, g => g.Count()), [],
-            best is null ? null : new Contracts.Trials.BestTrial(best.Number, best.Parameters, best.Objective ?? double.NaN,
-                best.Epochs.LastOrDefault()?.Get(Contracts.Trials.EpochMetrics.ValAccuracy), best.ParameterCount),
-            null, r.StartedAt ?? DateTimeOffset.UtcNow, (r.StartedAt ?? DateTimeOffset.UtcNow).AddSeconds(r.WallSeconds),
-            r.MaxTrials, r.Trials.Sum(t => t.Epochs.Count), r.Metric, r.Maximize);
+        var status = StatusOf(r);
         switch (verb)
         {
             case "trials" when json:
@@ -269,6 +262,19 @@ internal static class ResultCommands
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>A search's status rebuilt from its run directory.</summary>
+    public static Contracts.Trials.SearchStatus StatusOf(SearchResults r)
+    {
+        var best = r.Best;
+        return new Contracts.Trials.SearchStatus(r.SearchId, r.Name,
+            Enum.TryParse<Contracts.Trials.SearchState>(r.State.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var state) ? state : Contracts.Trials.SearchState.Running,
+            r.StopReason, r.Trials.GroupBy(t => t.State).ToDictionary(g => g.Key, g => g.Count()), [],
+            best is null ? null : new Contracts.Trials.BestTrial(best.Number, best.Parameters, best.Objective ?? double.NaN,
+                best.Epochs.LastOrDefault()?.Get(Contracts.Trials.EpochMetrics.ValAccuracy), best.ParameterCount),
+            null, r.StartedAt ?? DateTimeOffset.UtcNow, (r.StartedAt ?? DateTimeOffset.UtcNow).AddSeconds(r.WallSeconds),
+            r.MaxTrials, r.Trials.Sum(t => t.Epochs.Count), r.Metric, r.Maximize);
     }
 
     public static void Print(TextWriter stdout, IReadOnlyList<Finding> findings)

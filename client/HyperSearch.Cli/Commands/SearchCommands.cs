@@ -13,6 +13,7 @@ internal static class SearchCommands
     public const string Usage = """
         hypersearch search start SPEC [--id ID] [--wait] [--skip-data-check] [--data-dir DIR]
         hypersearch search status ID | watch ID | list | cancel ID | best ID | trials ID
+          status, best, trials, watch ID and list also read `run` directories: --run-dir DIR (or ./runs/ID)
           common: [--gateway HOST:PORT]... | [--redis HOST:PORT [--redis-password-file FILE]]
                   [--tls-cert PEM --tls-key PEM --tls-ca PEM] [--service-id S] [--cluster-id C] [--connect-timeout SECONDS] [--json] [--verbose]
         """;

@@ -10,10 +10,10 @@ internal static class ResultPrinter
     public static void PrintLeaderboard(IAnsiConsole console, SearchStatus status, IReadOnlyList<TrialRecord> trials, int top = 10)
     {
         var ranked = Leaderboard.Rank(trials, status.Metric, status.Maximize).Take(top).ToList();
-        var table = new Table().Border(TableBorder.Simple).Title($"Leaderboard ({Markup.Escape(status.Metric)})");
+        var table = new Table().Border(TableBorder.Simple).Title($"Leaderboard: {Markup.Escape(status.Metric)}, best first");
         // Numbers never wrap or shrink (an 80-column terminal once showed 0.8734 as "0.8"); the configuration,
-        // one name=value per line, takes what room is left.
-        foreach (var name in new[] { "#", "trial", "state", status.Metric, "epochs", "params" })
+        // one name=value per line, takes what room is left. Short headers leave it enough for one setting per line.
+        foreach (var name in new[] { "#", "trial", "state", "value", "ep", "params" })
         {
             table.AddColumn(new TableColumn(Markup.Escape(name)).NoWrap());
         }

@@ -260,7 +260,7 @@ public sealed class SearchCoordinator
             return $"objective '{Settings.Metric}' was never reported (epoch {last.Epoch} reported: {(reported.Length == 0 ? "nothing" : reported)})";
         }
 
-        return double.IsFinite(value) ? null : $"diverged: objective {Settings.Metric} is {value} at epoch {last.Epoch}";
+        return double.IsFinite(value) ? null : $"diverged: objective {Settings.Metric} is {(double.IsNaN(value) ? "NaN" : value > 0 ? "+Infinity" : "-Infinity")} at epoch {last.Epoch}";
     }
 
     /// <summary>Whether the attempt holding <paramref name="attempt"/> (its lease token) is the one that ended the trial.</summary>
