@@ -105,6 +105,66 @@ public sealed class KillAndResumeTests
         Assert.Equal("completed", summary.RootElement.GetProperty("state").GetString());
     }
 
+    [Fact]
+    public async Task Ctrl_c_prints_the_resume_command_and_resume_continues_the_cancelled_trial_from_its_checkpoint()
+    {
+        FashionMnist.Require();
+        var runs = Path.Combine(Path.GetTempPath(), $"hs-ctrlc-resume-{Guid.NewGuid():N}");
+        var spec = CliRunner.WriteSpec(Search.Replace("max_trials: 3", "max_trials: 2", StringComparison.Ordinal));
+        var trialsFile = Path.Combine(runs, "c", "trials.json");
+
+        // As from an interactive shell: a test runner started in the background passes SIGINT down as ignored.
+        var start = new ProcessStartInfo("env", ["--default-signal=INT", "dotnet", Cli, "run", spec, "--run-dir", runs, "--id", "c"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        JsonElement[] atCancel;
+        using (var first = Process.Start(start)!)
+        {
+            var stderr = first.StandardError.ReadToEndAsync();
+            try
+            {
+                string? line;
+                while ((line = await first.StandardOutput.ReadLineAsync()) is not null && !line.Contains("trial 0 epoch 2/", StringComparison.Ordinal))
+                {
+                }
+
+                Assert.NotNull(line);
+                using (var kill = Process.Start("kill", ["-INT", first.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                {
+                    await kill!.WaitForExitAsync();
+                }
+
+                _ = first.StandardOutput.ReadToEndAsync();
+                Assert.True(first.WaitForExit(TimeSpan.FromSeconds(120)), "the CLI did not exit within 120 s of SIGINT");
+                Assert.Equal(1, first.ExitCode);
+                Assert.Contains($"Cancelled. Resume with: hypersearch run {spec} --resume c --run-dir {runs}", await stderr);
+            }
+            finally
+            {
+                if (!first.HasExited)
+                {
+                    first.Kill(entireProcessTree: true);
+                }
+            }
+        }
+
+        atCancel = ReadTrials(trialsFile);
+        Assert.Equal("cancelled", State(atCancel[0]));
+        Assert.True(Epochs(atCancel[0]).Length >= 2, "the epochs trained before Ctrl-C are kept");
+
+        var resumed = await CliRunner.RunAsync("run", spec, "--run-dir", runs, "--resume", "c");
+        Assert.True(resumed.ExitCode == 0, resumed.Stdout + resumed.Stderr);
+        Assert.Contains("Resuming c (was cancelled)", resumed.Stdout);
+        var after = ReadTrials(trialsFile);
+        Assert.Equal([0, 1], after.Select(t => t.GetProperty("number").GetInt32()));
+        Assert.All(after, t => Assert.Equal("completed", State(t)));
+        var kept = Seconds(atCancel[0]);
+        Assert.Equal(kept, Seconds(after[0]).Take(kept.Length));
+        Assert.Equal(5, Epochs(after[0]).Length);
+    }
+
     private static Process Start(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };

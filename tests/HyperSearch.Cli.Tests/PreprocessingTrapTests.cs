@@ -71,6 +71,21 @@ public sealed class PreprocessingTrapTests(PreprocessingTrapTests.Data data) : I
     }
 
     [Fact]
+    public async Task A_run_that_allowed_the_shift_warns_in_its_summary_and_diagnose_flags_the_mismatch()
+    {
+        var runs = Path.Combine(data.Directory, "runs-allowed");
+        var run = await CliRunner.RunAsync("run", data.Spec("\n  allow_distribution_shift: true"), "--json", "--run-dir", runs, "--id", "shifted");
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        var summary = System.Text.Json.JsonDocument.Parse(Assert.Single(run.StdoutLines)).RootElement;
+        Assert.Contains("distribution shift allowed", summary.GetProperty("warnings")[0].GetString());
+        Assert.Contains("warning: distribution shift allowed", run.Stderr);
+
+        var diagnose = await CliRunner.RunAsync("diagnose", "shifted", "--run-dir", runs);
+        Assert.Contains("preprocessing", diagnose.Stdout);
+        Assert.Contains("allow_distribution_shift", diagnose.Stdout);
+    }
+
+    [Fact]
     public async Task Validate_with_no_data_skips_loading_it()
     {
         var result = await CliRunner.RunAsync("validate", data.Spec(), "--no-data");
@@ -91,6 +106,7 @@ public sealed class PreprocessingTrapTests(PreprocessingTrapTests.Data data) : I
             """);
         var run = await CliRunner.RunAsync("run", spec, "--json", "--run-dir", runs, "--id", "m");
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        Assert.Single(run.StdoutLines); // --json: the summary object and nothing else
         var export = await CliRunner.RunAsync("model", "export", "m", "--run-dir", runs, "-o", data.ModelDirectory);
         Assert.True(export.ExitCode == 0, export.Stdout + export.Stderr);
 

@@ -38,7 +38,7 @@ internal sealed record SearchResults(
         foreach (var warning in Warnings.Where(w => w.Contains("distribution", StringComparison.OrdinalIgnoreCase)))
         {
             findings.Insert(0, new Diagnostics.Finding(Diagnostics.Finding.PreprocessingMismatch, Diagnostics.FindingSeverity.Problem, null, null,
-                $"the search trained on splits that differ in distribution (allowed by dataset.allow_distribution_shift): {warning}",
+                $"preprocessing mismatch let through: the search trained on splits that differ in distribution (allowed by dataset.allow_distribution_shift): {warning}",
                 "Unless the shift is intended, preprocess every split the same way and rerun without allow_distribution_shift."));
         }
 
