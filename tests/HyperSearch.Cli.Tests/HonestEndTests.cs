@@ -127,5 +127,12 @@ public sealed class HonestEndTests
         var nothing = await CliRunner.RunAsync("run", spec, "--run-dir", runs, "--resume", "absent");
         Assert.Equal(2, nothing.ExitCode);
         Assert.Contains("nothing to resume", nothing.Stderr);
+
+        // Results without stored state cannot be resumed: starting over would overwrite them.
+        File.WriteAllText(Path.Combine(existing, "trials.json"), "[]");
+        var stateless = await CliRunner.RunAsync("run", spec, "--run-dir", runs, "--resume", "taken");
+        Assert.Equal(2, stateless.ExitCode);
+        Assert.Contains("cannot be resumed", stateless.Stderr);
+        Assert.Equal("[]", File.ReadAllText(Path.Combine(existing, "trials.json")));
     }
 }

@@ -141,6 +141,12 @@ internal static class RunCommand
         {
             throw new UsageException($"nothing to resume: no run of {searchId} in {runDir.Path}");
         }
+
+        if (resume && !Directory.Exists(runDir.StateDirectory) && File.Exists(Path.Combine(runDir.Path, RunDirectory.TrialsFile)))
+        {
+            // Results without stored state (an older hypersearch kept it in memory): resuming would start over on top of them.
+            throw new UsageException($"{runDir.Path} has results but no stored search state ({RunDirectory.StateFolder}/), so it cannot be resumed; start a new run with another --id");
+        }
     }
 
     private static async Task StartOrResumeAsync(ISearchGrain search, Contracts.Specs.SearchSpec spec, string searchId, bool resume, TextWriter stdout, bool json)
