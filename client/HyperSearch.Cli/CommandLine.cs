@@ -11,7 +11,7 @@ public static class CommandLine
 {
     private static readonly IReadOnlySet<string> Flags = new HashSet<string>(StringComparer.Ordinal)
     {
-        "json", "verbose", "wait", "skip-data-check", "help",
+        "json", "verbose", "wait", "skip-data-check", "no-data", "allow-distribution-shift", "help",
     };
 
     public const string Help = $"""
@@ -20,14 +20,15 @@ public static class CommandLine
         usage:
           {RunCommand.Usage}
               run a search in this process (an embedded silo, no services) and keep results in ./runs/<id>/
-          hypersearch validate SPEC [--data-dir DIR] [--skip-data-check]
-              check a spec completely and exit (0 valid, 2 invalid)
+          hypersearch validate SPEC [--data-dir DIR] [--no-data]
+              check a spec completely, loading and checking its data unless --no-data (0 valid, 2 invalid)
           hypersearch knobs
               list the training knobs a spec's training and space sections can set
         {SearchCommands.Usage}
         {ResultCommands.Usage}
 
-        exit codes: 0 success, 1 failure, 2 bad input
+        exit codes: 0 success, 1 failure or cancelled, 2 bad input (nothing started),
+                    3 the search failed (no trial completed, or more than max_failed_trials failed)
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
@@ -44,15 +45,16 @@ public static class CommandLine
 
             return parsed.Positionals[0] switch
             {
-                "run" => await RunCommand.RunAsync(parsed, stdout),
+                "run" => await RunCommand.RunAsync(parsed, stdout, stderr),
                 "search" when parsed.Positionals.ElementAtOrDefault(1) == "export" => await ResultCommands.ExportAsync(parsed, stdout),
                 "search" when parsed.Positionals.ElementAtOrDefault(1) == "diagnose" => await ResultCommands.DiagnoseAsync(parsed, stdout, 2),
                 "search" when ResultCommands.IsLocalSearch(parsed) => await ResultCommands.LocalSearchAsync(parsed, stdout),
+                "search" when LocalRunCommands.Handles(parsed) => await LocalRunCommands.RunAsync(parsed, stdout, stderr),
                 "search" => await SearchCommands.RunAsync(parsed, stdout),
                 "diagnose" => await ResultCommands.DiagnoseAsync(parsed, stdout, 1),
                 "report" => await ResultCommands.ReportAsync(parsed, stdout),
-                "model" => await ResultCommands.ModelAsync(parsed, stdout),
-                "validate" => Validate(parsed, stdout),
+                "model" => await ResultCommands.ModelAsync(parsed, stdout, stderr),
+                "validate" => Validate(parsed, stdout, stderr),
                 "knobs" => KnobsCommand.Run(parsed, stdout),
                 var other => throw new UsageException($"unknown command '{other}' (expected run, search, report, diagnose, model, validate or knobs; see --help)"),
             };
@@ -96,14 +98,21 @@ public static class CommandLine
         }
     }
 
-    private static int Validate(CliArguments args, TextWriter stdout)
+    private static int Validate(CliArguments args, TextWriter stdout, TextWriter stderr)
     {
         var path = args.Positional(1, "SPEC");
         var dataDirectory = args.Option("data-dir");
-        var checkData = !args.Flag("skip-data-check");
+        // --skip-data-check is the older name of --no-data.
+        var noData = args.Flag("no-data") | args.Flag("skip-data-check");
         args.RejectUnknown();
-        var spec = SpecLoader.Load(path, dataDirectory, checkData);
-        stdout.WriteLine($"{path}: valid — {spec.Space.Count} searched knob(s), {spec.Search.Sampler}/{spec.Search.Scheduler}, up to {spec.Search.MaxTrials} trials of {spec.MaxEpochs} epoch(s)");
+        var (spec, check) = SpecLoader.LoadChecked(path, dataDirectory, noData ? DataChecks.None : DataChecks.Load);
+        foreach (var warning in check.Warnings)
+        {
+            stderr.WriteLine($"warning: {warning}");
+        }
+
+        var data = check.Data is { } d ? $"; data: {d}" : noData ? "; data not checked (--no-data)" : "";
+        stdout.WriteLine($"{path}: valid — {spec.Space.Count} searched knob(s), {spec.Search.Sampler}/{spec.Search.Scheduler}, up to {spec.Search.MaxTrials} trials of {spec.MaxEpochs} epoch(s){data}");
         return ExitCodes.Success;
     }
 }

@@ -26,10 +26,11 @@ public sealed class CifarReaderTests
     {
         var dir = TestFiles.TempDirectory();
         var archive = Path.Combine(dir, "cifar-10-binary.tar.gz");
-        TestFiles.WriteCifarArchive(archive, perBatch: 4, test: 6);
-        Assert.Equal(new DatasetInfo(3, 32, 32, 10, 20, 6), DatasetCatalog.Probe(new DatasetOptions("cifar10", archive)));
+        // Ten records per batch: every class has training images (a test class the training split lacks is refused).
+        TestFiles.WriteCifarArchive(archive, perBatch: 10, test: 6);
+        Assert.Equal(new DatasetInfo(3, 32, 32, 10, 50, 6), DatasetCatalog.Probe(new DatasetOptions("cifar10", archive)));
         var data = TestFiles.LoadUncached(new DatasetOptions("cifar10", dir, ValidationFraction: 0.5));
-        Assert.Equal(10, data.TrainCount);
+        Assert.Equal(25, data.TrainCount);
         Assert.Equal(6, data.TestCount);
         Assert.Equal(3, data.Normalization.Mean.Count);
     }

@@ -24,8 +24,9 @@ internal static class ResultCommands
               leaderboard, diagnostics) plus PNGs of the charts beside it
           hypersearch model export ID -o DIR [--trial N] [--json] {ResultsLoader.Options}
               the best (or given) trial's weights, configuration and normalization statistics
-          hypersearch model evaluate DIR [--dataset NAME|PATH] [--data-path PATH] [--json]
-              test accuracy of an exported model from its files alone
+          hypersearch model evaluate DIR [--dataset NAME|PATH] [--data-path PATH] [--allow-distribution-shift] [--json]
+              test accuracy of an exported model from its files alone; test data scaled unlike the
+              model's training data is refused (exit 2) unless --allow-distribution-shift
           search status|best|trials ID read ./runs/ID (or --run-dir DIR) when it exists and no --gateway is given
         """;
 
@@ -63,7 +64,7 @@ internal static class ResultCommands
         var load = ResultsLoader.Prepare(args, id, args.Flag("verbose"));
         args.RejectUnknown();
         var results = await load();
-        var findings = SearchDiagnostics.Check(results.Trials, results.Classes);
+        var findings = results.Findings();
         if (json)
         {
             stdout.WriteLine(JsonSerializer.Serialize(new { search_id = results.SearchId, findings }, Json.Compact));
@@ -104,13 +105,13 @@ internal static class ResultCommands
         return ExitCodes.Success;
     }
 
-    public static async Task<int> ModelAsync(CliArguments args, TextWriter stdout)
+    public static async Task<int> ModelAsync(CliArguments args, TextWriter stdout, TextWriter stderr)
     {
         var verb = args.Positional(1, "a model subcommand (export, evaluate)");
         return verb switch
         {
             "export" => await ModelExportAsync(args, stdout),
-            "evaluate" => ModelEvaluate(args, stdout),
+            "evaluate" => ModelEvaluate(args, stdout, stderr),
             _ => throw new UsageException($"unknown model subcommand '{verb}' (expected export or evaluate)"),
         };
     }
@@ -157,12 +158,13 @@ internal static class ResultCommands
         return ExitCodes.Success;
     }
 
-    private static int ModelEvaluate(CliArguments args, TextWriter stdout)
+    private static int ModelEvaluate(CliArguments args, TextWriter stdout, TextWriter stderr)
     {
         var dir = args.Positional(2, "DIR (an exported model)");
         var json = args.Flag("json");
         var datasetOption = args.Option("dataset");
         var dataPath = args.Option("data-path");
+        var allowShift = args.Flag("allow-distribution-shift");
         args.RejectUnknown();
         if (!File.Exists(Path.Combine(dir, ExportedModel.FileName)))
         {
@@ -175,7 +177,7 @@ internal static class ResultCommands
         {
             // --dataset names a dataset (fashion-mnist, cifar10, npz…) or is itself a path to the data.
             var isPath = datasetOption is not null && (File.Exists(datasetOption) || Directory.Exists(datasetOption));
-            var name = datasetOption is null || isPath ? recorded.Name : datasetOption;
+            var name = datasetOption is null ? recorded.Name : isPath ? FormatOf(datasetOption, recorded.Name) : datasetOption;
             var path = dataPath ?? (isPath ? datasetOption : name == recorded.Name ? recorded.Path : null);
             dataset = new DatasetOptions(name, path);
         }
@@ -183,11 +185,20 @@ internal static class ResultCommands
         TestEvaluation result;
         try
         {
-            result = ModelExport.Evaluate(dir, dataset);
+            result = ModelExport.Evaluate(dir, dataset, allowShift);
+        }
+        catch (PreprocessingMismatchException e)
+        {
+            throw new UsageException($"{e.Message} Nothing was evaluated; pass --allow-distribution-shift to evaluate anyway.");
         }
         catch (DatasetException e)
         {
             throw new UsageException(e.Message);
+        }
+
+        if (result.Warning is { } warning)
+        {
+            stderr.WriteLine($"warning: distribution shift allowed (--allow-distribution-shift): {warning}");
         }
 
         if (json)
@@ -201,6 +212,13 @@ internal static class ResultCommands
 
         return ExitCodes.Success;
     }
+
+    /// <summary>The dataset format of a path given as --dataset: a file is an .npz (or CIFAR-10's .tar.gz); a folder
+    /// holds the files of the model's own dataset.</summary>
+    private static string FormatOf(string path, string recorded) =>
+        Directory.Exists(path) ? recorded
+        : path.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase) ? DatasetCatalog.Cifar10
+        : DatasetCatalog.Npz;
 
     /// <summary>`search status|best|trials ID` answer from a local run directory when there is one (and no --gateway).</summary>
     public static bool IsLocalSearch(CliArguments args) =>
@@ -217,15 +235,8 @@ internal static class ResultCommands
         var load = ResultsLoader.Prepare(args, id, args.Flag("verbose"));
         args.RejectUnknown();
         var r = await load();
-        var best = r.Best;
         var console = ConsoleFactory.For(stdout);
-        var status = new Contracts.Trials.SearchStatus(r.SearchId, r.Name,
-            Enum.TryParse<Contracts.Trials.SearchState>(r.State.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var state) ? state : Contracts.Trials.SearchState.Running,
-            r.StopReason, r.Trials.GroupBy(t => t.State).ToDictionary(g => g.Key, g => g.Count()), [],
-            best is null ? null : new Contracts.Trials.BestTrial(best.Number, best.Parameters, best.Objective ?? double.NaN,
-                best.Epochs.LastOrDefault()?.Get(Contracts.Trials.EpochMetrics.ValAccuracy), best.ParameterCount),
-            null, r.StartedAt ?? DateTimeOffset.UtcNow, (r.StartedAt ?? DateTimeOffset.UtcNow).AddSeconds(r.WallSeconds),
-            r.MaxTrials, r.Trials.Sum(t => t.Epochs.Count), r.Metric, r.Maximize);
+        var status = StatusOf(r);
         switch (verb)
         {
             case "trials" when json:
@@ -251,6 +262,19 @@ internal static class ResultCommands
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>A search's status rebuilt from its run directory.</summary>
+    public static Contracts.Trials.SearchStatus StatusOf(SearchResults r)
+    {
+        var best = r.Best;
+        return new Contracts.Trials.SearchStatus(r.SearchId, r.Name,
+            Enum.TryParse<Contracts.Trials.SearchState>(r.State.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var state) ? state : Contracts.Trials.SearchState.Running,
+            r.StopReason, r.Trials.GroupBy(t => t.State).ToDictionary(g => g.Key, g => g.Count()), [],
+            best is null ? null : new Contracts.Trials.BestTrial(best.Number, best.Parameters, best.Objective ?? double.NaN,
+                best.Epochs.LastOrDefault()?.Get(Contracts.Trials.EpochMetrics.ValAccuracy), best.ParameterCount),
+            null, r.StartedAt ?? DateTimeOffset.UtcNow, (r.StartedAt ?? DateTimeOffset.UtcNow).AddSeconds(r.WallSeconds),
+            r.MaxTrials, r.Trials.Sum(t => t.Epochs.Count), r.Metric, r.Maximize);
     }
 
     public static void Print(TextWriter stdout, IReadOnlyList<Finding> findings)

@@ -7,41 +7,69 @@ using HyperSearch.Silo.Specs;
 using HyperSearch.Training;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Spectre.Console;
 
 namespace HyperSearch.Cli.Commands;
 
-/// <summary>`hypersearch run SPEC`: an in-process silo (no services), one search to completion, results on disk.</summary>
+/// <summary>`hypersearch run SPEC`: an in-process silo (no services), one search to completion, results and grain
+/// state in the run directory, so `run SPEC --resume ID` continues it after Ctrl-C or a kill.</summary>
 internal static class RunCommand
 {
-    public const string Usage = "hypersearch run SPEC [--json] [--run-dir DIR] [--id ID] [--slots N] [--threads N] [--data-dir DIR] [--verbose]";
+    public const string Usage = "hypersearch run SPEC [--json] [--run-dir DIR] [--id ID | --resume ID] [--slots N] [--threads N] [--data-dir DIR] [--verbose]";
 
-    public static async Task<int> RunAsync(CliArguments args, TextWriter stdout)
+    public static async Task<int> RunAsync(CliArguments args, TextWriter stdout, TextWriter stderr)
     {
         var specPath = args.Positional(1, "SPEC (a YAML or JSON search spec)");
         var json = args.Flag("json");
         var verbose = args.Flag("verbose");
-        var runRoot = args.Option("run-dir") ?? "runs";
+        var runRootOption = args.Option("run-dir");
+        var runRoot = runRootOption ?? "runs";
         var slots = args.IntOption("slots") ?? 1;
         var threads = args.IntOption("threads");
         var dataDirectory = args.Option("data-dir");
         var id = args.Option("id");
+        var resume = args.Option("resume");
         args.RejectUnknown();
+        if (id is not null && resume is not null && id != resume)
+        {
+            throw new UsageException($"--id {id} and --resume {resume} name different searches; give one of them");
+        }
 
         // Validate completely before anything starts, including the data itself: splits that disagree in scale
         // are refused here, before any compute is spent. The loaded dataset stays cached for the trials.
-        var spec = SpecLoader.Load(specPath, dataDirectory);
-        if (!spec.Trainer.IsCommand)
+        string resumeCommand(string search) => $"hypersearch run {specPath} --resume {search}{(runRootOption is null ? "" : $" --run-dir {runRootOption}")}";
+        if ((resume ?? id) is { } known)
         {
-            TorchRuntime.Initialize(threads);
-            SpecLoader.Preflight(spec, specPath, dataDirectory);
+            // Before the data is loaded: refusing takes no time.
+            CheckRunDirectory(new RunDirectory(Path.GetFullPath(Path.Combine(runRoot, known))), known, resume is not null, resumeCommand(known));
         }
 
-        var searchId = id ?? NewSearchId(spec.Name);
-        var runDir = RunDirectory.Create(runRoot, searchId);
-        runDir.WriteSpec(File.ReadAllText(specPath));
+        // Allocator settings must precede the dataset's large allocations.
+        TorchRuntime.Initialize(threads);
+        var (spec, check) = SpecLoader.LoadChecked(specPath, dataDirectory, DataChecks.Load);
+        var warnings = check.Warnings;
+        if (check.Data is { } data && !json)
+        {
+            stdout.WriteLine($"Data: {data}");
+        }
 
-        using var host = EmbeddedSilo.Build($"run-{searchId}", runDir.CheckpointRoot, slots, threads, dataDirectory, verbose);
+        foreach (var warning in warnings)
+        {
+            stderr.WriteLine($"warning: {warning}");
+        }
+
+        var searchId = resume ?? id ?? NewSearchId(spec.Name);
+        var runDir = new RunDirectory(Path.GetFullPath(Path.Combine(runRoot, searchId)));
+        CheckRunDirectory(runDir, searchId, resume is not null, resumeCommand(searchId));
+
+        Directory.CreateDirectory(runDir.Path);
+        using var held = runDir.Lock();
+        runDir.Warnings = warnings;
+        if (resume is null)
+        {
+            runDir.WriteSpec(File.ReadAllText(specPath));
+        }
+
+        using var host = EmbeddedSilo.Build($"run-{searchId}", runDir.CheckpointRoot, slots, threads, dataDirectory, verbose, runDir.StateDirectory);
         await host.StartAsync();
         var grains = host.Services.GetRequiredService<IGrainFactory>();
         var search = grains.GetGrain<ISearchGrain>(searchId);
@@ -67,29 +95,83 @@ internal static class RunCommand
                 stdout.WriteLine($"Search {searchId}: {spec.Search.Sampler} sampler, {spec.Search.Scheduler} scheduler, up to {spec.Search.MaxTrials} trials, {slots} slot(s); results in {runDir.Path}");
             }
 
-            await search.StartAsync(spec);
+            await StartOrResumeAsync(search, spec, searchId, resume is not null, stdout, json);
             var (status, trials) = await LiveWatch.WatchAsync(grains, searchId, stdout, json, runDir, TimeSpan.FromMilliseconds(500));
-
             if (json)
             {
-                stdout.WriteLine(JsonSerializer.Serialize(SearchSummaryJson.From(status, runDir.Path), Json.Compact));
+                stdout.WriteLine(JsonSerializer.Serialize(SearchSummaryJson.From(status, runDir.Path, warnings), Json.Compact));
             }
             else
             {
                 var console = ConsoleFactory.For(stdout);
                 ResultPrinter.PrintLeaderboard(console, status, trials);
                 ResultPrinter.PrintOutcome(console, status, runDir.Path);
-                ResultCommands.Print(stdout, Diagnostics.SearchDiagnostics.Check(trials, Results.SearchResults.ClassesOf(spec)));
+                foreach (var warning in warnings)
+                {
+                    stdout.WriteLine($"Warning: {warning}");
+                }
+
+                ResultCommands.Print(stdout, Diagnostics.SearchDiagnostics.Check(trials, Results.SearchResults.ClassesOf(spec), status.Metric));
             }
 
-            return status.State == SearchState.Completed ? 0 : ExitCodes.Failure;
+            ResultPrinter.PrintFailureDetails(stderr, status, trials);
+            if (status.State == SearchState.Cancelled)
+            {
+                stderr.WriteLine($"Cancelled. Resume with: {resumeCommand(searchId)}");
+            }
+
+            return ExitCodes.For(status.State);
         }
         finally
         {
             Console.CancelKeyPress -= onCancel;
-            // One in-process silo has no one to hand anything to: a short stop is enough.
-            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await host.StopAsync(stopping.Token);
+            await EmbeddedShutdown.StopAsync(host);
+        }
+    }
+
+    /// <summary>A new run never overwrites an old one; a resume needs something to resume.</summary>
+    private static void CheckRunDirectory(RunDirectory runDir, string searchId, bool resume, string resumeCommand)
+    {
+        if (!resume && runDir.HoldsARun)
+        {
+            throw new UsageException($"run directory {runDir.Path} already holds search {searchId}; nothing was overwritten. Resume it with `{resumeCommand}`, or choose another --id");
+        }
+
+        if (resume && !runDir.HoldsARun)
+        {
+            throw new UsageException($"nothing to resume: no run of {searchId} in {runDir.Path}");
+        }
+
+        if (resume && !Directory.Exists(runDir.StateDirectory) && File.Exists(Path.Combine(runDir.Path, RunDirectory.TrialsFile)))
+        {
+            // Results without stored state (an older hypersearch kept it in memory): resuming would start over on top of them.
+            throw new UsageException($"{runDir.Path} has results but no stored search state ({RunDirectory.StateFolder}/), so it cannot be resumed; start a new run with another --id");
+        }
+    }
+
+    private static async Task StartOrResumeAsync(ISearchGrain search, Contracts.Specs.SearchSpec spec, string searchId, bool resume, TextWriter stdout, bool json)
+    {
+        try
+        {
+            // For a stored search this only activates it (same spec): its state comes back from the run directory.
+            await search.StartAsync(spec);
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("different spec", StringComparison.Ordinal))
+        {
+            throw new UsageException($"search {searchId} was started with a different spec; resume it with the spec in its run directory ({RunDirectory.SpecFile})");
+        }
+
+        if (!resume)
+        {
+            return;
+        }
+
+        var reopened = await search.ResumeAsync();
+        var trials = await search.GetTrialsAsync();
+        if (!json)
+        {
+            var kept = trials.Count(t => t.State.IsTerminal());
+            stdout.WriteLine($"Resuming {searchId}{(reopened ? " (was cancelled)" : "")}: {kept} finished trial(s) kept, {trials.Count(t => !t.State.IsTerminal())} to continue from their checkpoints");
         }
     }
 

@@ -15,6 +15,7 @@ internal static class SearchCommands
     public const string Usage = """
         hypersearch search start SPEC [--id ID] [--wait] [--skip-data-check] [--data-dir DIR]
         hypersearch search status ID | watch ID | list | cancel ID | best ID | trials ID
+          status, best, trials, watch ID and list also read `run` directories: --run-dir DIR (or ./runs/ID)
           common: [--gateway HOST:PORT]... | [--redis HOST:PORT [--redis-password-file FILE]]
                   [--tls-cert PEM|P12 --tls-key PEM --tls-ca PEM --tls-password-file FILE] [--service-id S] [--cluster-id C] [--connect-timeout SECONDS] [--json] [--verbose]
         """;
@@ -90,7 +91,7 @@ internal static class SearchCommands
 
         var (status, _) = await LiveWatch.WatchAsync(cluster.Grains, searchId, stdout, json, null, TimeSpan.FromSeconds(1));
         PrintFinal(stdout, status, json);
-        return status.State == SearchState.Completed ? 0 : ExitCodes.Failure;
+        return ExitCodes.For(status.State);
     }
 
     private static async Task<int> OnSearchAsync(string verb, CliArguments args, TextWriter stdout, IAnsiConsole console, bool json, Func<Task<ClusterConnection>> connect)
@@ -114,7 +115,7 @@ internal static class SearchCommands
             {
                 var (status, _) = await LiveWatch.WatchAsync(cluster.Grains, searchId, stdout, json, null, TimeSpan.FromSeconds(1));
                 PrintFinal(stdout, status, json);
-                return status.State == SearchState.Completed ? 0 : ExitCodes.Failure;
+                return ExitCodes.For(status.State);
             }
 
             case "trials":

@@ -5,13 +5,15 @@ namespace HyperSearch.Cli.Diagnostics;
 /// <summary>Pure checks over a whole search: the per-trial findings, plus what only shows across trials.</summary>
 public static class SearchDiagnostics
 {
-    public static IReadOnlyList<Finding> Check(IReadOnlyList<TrialRecord> trials, int classes)
+    /// <param name="metric">The search's objective, when known: a metric no trial reported is a finding.</param>
+    public static IReadOnlyList<Finding> Check(IReadOnlyList<TrialRecord> trials, int classes, string? metric = null)
     {
         var perTrial = trials.OrderBy(t => t.Number).SelectMany(t => TrialDiagnostics.Check(t, classes)).ToList();
         var search = new List<Finding>();
+        search.AddRange(OutcomeChecks.Check(trials, metric));
 
         var mismatched = perTrial.Where(f => f.Kind == Finding.PreprocessingMismatch).ToList();
-        if (mismatched.Count > 0)
+        if (mismatched.Count > 0 && !search.Any(f => f.Kind == Finding.PreprocessingMismatch))
         {
             var reason = trials.First(t => TrialDiagnostics.IsMismatch(t.FailureReason)).FailureReason;
             search.Add(new Finding(Finding.PreprocessingMismatch, FindingSeverity.Problem, null, null,

@@ -30,7 +30,7 @@ internal sealed class ProgressPrinter(TextWriter output) : IProgressView
             _epochsSeen[trial.Number] = trial.Epochs.Count;
             if (trial.State.IsTerminal() && _ended.Add(trial.Number))
             {
-                var reason = trial.FailureReason is null ? "" : $" — {trial.FailureReason}";
+                var reason = trial.FailureReason is null ? "" : $" — {ResultPrinter.FirstLine(trial.FailureReason)}";
                 output.WriteLine($"[{elapsed:hh\\:mm\\:ss}] trial {trial.Number} {trial.State.ToString().ToLowerInvariant()} after {trial.Epochs.Count} epoch(s): {status.Metric} {Format(trial.Objective)}{reason}");
             }
         }

@@ -10,18 +10,20 @@ internal static class ResultPrinter
     public static void PrintLeaderboard(IAnsiConsole console, SearchStatus status, IReadOnlyList<TrialRecord> trials, int top = 10)
     {
         var ranked = Leaderboard.Rank(trials, status.Metric, status.Maximize).Take(top).ToList();
-        var parameterNames = trials.SelectMany(t => t.Parameters.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
-        var table = new Table().Border(TableBorder.Simple).Title($"Leaderboard ({status.Metric})");
-        table.AddColumn("#").AddColumn("trial").AddColumn("state").AddColumn(status.Metric).AddColumn("epochs").AddColumn("params");
-        foreach (var name in parameterNames)
+        var table = new Table().Border(TableBorder.Simple).Title($"Leaderboard: {Markup.Escape(status.Metric)}, best first");
+        // Numbers never wrap or shrink (an 80-column terminal once showed 0.8734 as "0.8"); the configuration,
+        // one name=value per line, takes what room is left. Short headers leave it enough for one setting per line.
+        foreach (var name in new[] { "#", "trial", "state", "value", "ep", "params" })
         {
-            table.AddColumn(Markup.Escape(name));
+            table.AddColumn(new TableColumn(Markup.Escape(name)).NoWrap());
         }
 
+        table.AddColumn(new TableColumn("configuration"));
         var rank = 1;
         foreach (var trial in ranked)
         {
-            var cells = new List<string>
+            var configuration = string.Join("\n", trial.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={FormatValue(p.Value)}"));
+            table.AddRow(new[]
             {
                 rank++.ToString(CultureInfo.InvariantCulture),
                 trial.Number.ToString(CultureInfo.InvariantCulture),
@@ -29,19 +31,49 @@ internal static class ResultPrinter
                 ProgressPrinter.Format(trial.Objective),
                 trial.Epochs.Count.ToString(CultureInfo.InvariantCulture),
                 trial.ParameterCount?.ToString("N0", CultureInfo.InvariantCulture) ?? "-",
-            };
-            cells.AddRange(parameterNames.Select(n => trial.Parameters.TryGetValue(n, out var v) ? FormatValue(v) : ""));
-            table.AddRow(cells.Select(Markup.Escape).ToArray());
+                configuration,
+            }.Select(Markup.Escape).ToArray());
         }
 
         console.Write(table);
     }
 
+    /// <summary>The full reasons behind a failed search and its failed trials (multi-line program output included): on
+    /// stderr, where a person looks for errors; stdout keeps one line per fact.</summary>
+    public static void PrintFailureDetails(TextWriter stderr, SearchStatus status, IReadOnlyList<TrialRecord> trials)
+    {
+        if (status.State == SearchState.Failed && status.StopReason is { } reason)
+        {
+            stderr.WriteLine($"error: search {status.SearchId} failed: {reason}");
+        }
+
+        foreach (var trial in trials.Where(t => t.State == TrialState.Failed && t.FailureReason is not null && t.FailureReason.Contains('\n')))
+        {
+            stderr.WriteLine($"trial {trial.Number} failed: {trial.FailureReason}");
+        }
+    }
+
+    /// <summary>The first line of a possibly multi-line text (a failure reason may end in a program's stderr tail).</summary>
+    public static string FirstLine(string? text)
+    {
+        if (text is null)
+        {
+            return "";
+        }
+
+        var end = text.IndexOfAny(['\r', '\n']);
+        return end < 0 ? text : text[..end].TrimEnd() + " …";
+    }
+
     public static void PrintOutcome(IAnsiConsole console, SearchStatus status, string? runDir)
     {
-        console.WriteLine($"Search {status.SearchId}: {status.State.ToString().ToLowerInvariant()} ({status.StopReason}) in {status.WallSeconds:0.0}s; " +
+        console.WriteLine($"Search {status.SearchId}: {status.State.ToString().ToLowerInvariant()} ({FirstLine(status.StopReason)}) in {status.WallSeconds:0.0}s; " +
                           $"{status.Count(TrialState.Completed)} completed, {status.Count(TrialState.Pruned)} pruned, {status.Count(TrialState.Failed)} failed, {status.Count(TrialState.Cancelled)} cancelled; {status.EpochsTrained} epochs trained");
-        if (status.Best is { } best)
+        if (status.State == SearchState.Failed)
+        {
+            console.WriteLine("The search failed, so there is no best configuration (details on stderr).");
+        }
+        else if (status.Best is { } best)
         {
             console.WriteLine($"Best configuration (trial {best.Number}, {status.Metric} {ProgressPrinter.Format(best.Objective)}):");
             foreach (var (name, value) in best.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal))

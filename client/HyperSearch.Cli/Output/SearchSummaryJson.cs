@@ -15,19 +15,24 @@ internal sealed record SearchSummaryJson(
     double? TestAccuracy,
     double WallSeconds,
     int EpochsTrained,
-    string? RunDir)
+    string? RunDir,
+    IReadOnlyList<string>? Warnings = null)
 {
-    public static SearchSummaryJson From(SearchStatus status, string? runDir) => new(
+    /// <summary>Never claims a best for a search that did not complete: a failed or cancelled search's leader is not a result.</summary>
+    public static SearchSummaryJson From(SearchStatus status, string? runDir, IReadOnlyList<string>? warnings = null) => new(
         status.SearchId,
         status.Name,
         status.State.ToString().ToLowerInvariant(),
         status.StopReason,
         Enum.GetValues<TrialState>().ToDictionary(s => s.ToString().ToLowerInvariant(), status.Count),
-        status.Best?.Parameters,
-        status.Best?.Number,
-        status.Best?.ValAccuracy,
+        Claimed(status)?.Parameters,
+        Claimed(status)?.Number,
+        Claimed(status)?.ValAccuracy,
         status.Test?.TestAccuracy,
         Math.Round(status.WallSeconds, 2),
         status.EpochsTrained,
-        runDir);
+        runDir,
+        warnings is { Count: > 0 } ? warnings : null);
+
+    private static BestTrial? Claimed(SearchStatus status) => status.State == SearchState.Failed ? null : status.Best;
 }

@@ -20,7 +20,7 @@ internal static class HtmlReport
     public static Written Write(SearchResults results, string htmlPath, string? pngDirectory)
     {
         var charts = ReportCharts.Build(results);
-        var findings = SearchDiagnostics.Check(results.Trials, results.Classes);
+        var findings = results.Findings();
         var html = Render(results, charts, findings);
         var fullHtml = Path.GetFullPath(htmlPath);
         Directory.CreateDirectory(Path.GetDirectoryName(fullHtml)!);
@@ -110,7 +110,7 @@ internal static class HtmlReport
     {
         var ranked = Leaderboard.Rank(r.Trials, r.Metric, r.Maximize).ToList();
         var names = r.Trials.SelectMany(t => t.Parameters.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
-        var sb = new StringBuilder("<section id=\"leaderboard\"><h2>Leaderboard</h2><table class=\"sortable\"><thead><tr>");
+        var sb = new StringBuilder("<section id=\"leaderboard\"><h2>Leaderboard</h2><div class=\"fit\"><table class=\"sortable\"><thead><tr>");
         foreach (var h in new[] { "#", "trial", "state", r.Metric, "best val acc", "epochs", "params", "seconds" }.Concat(names).Append("note"))
         {
             sb.Append($"<th>{E(h)}</th>");
@@ -127,17 +127,20 @@ internal static class HtmlReport
                 rank++.ToString(CultureInfo.InvariantCulture), t.Number.ToString(CultureInfo.InvariantCulture), t.State.ToString().ToLowerInvariant(),
                 ProgressPrinter.Format(t.Objective), ProgressPrinter.Format(bestVal), t.Epochs.Count.ToString(CultureInfo.InvariantCulture),
                 t.ParameterCount?.ToString(CultureInfo.InvariantCulture) ?? "-", seconds.ToString("0.0", CultureInfo.InvariantCulture),
-            }.Concat(names.Select(n => t.Parameters.TryGetValue(n, out var v) ? ResultPrinter.FormatValue(v) : "")).Append(t.FailureReason ?? "");
+            }.Concat(names.Select(n => t.Parameters.TryGetValue(n, out var v) ? ResultPrinter.FormatValue(v) : ""));
             sb.Append($"<tr class=\"{t.State.ToString().ToLowerInvariant()}\">");
             foreach (var c in cells)
             {
                 sb.Append($"<td>{E(c)}</td>");
             }
 
+            // A failure reason may carry a program's whole stderr tail: its first line, the rest on hover.
+            sb.Append($"<td class=\"note\" title=\"{E(t.FailureReason ?? "")}\">{E(ResultPrinter.FirstLine(t.FailureReason))}</td>");
+
             sb.Append("</tr>\n");
         }
 
-        sb.Append("</tbody></table><p class=\"hint\">Click a column header to sort.</p></section>\n");
+        sb.Append("</tbody></table></div><p class=\"hint\">Click a column header to sort.</p></section>\n");
         return sb.ToString();
     }
 
@@ -154,7 +157,9 @@ internal static class HtmlReport
         figcaption p{color:#555;margin:.2em 0 .8em}
         ul.findings{list-style:none;padding:0}li.finding{border-left:4px solid #999;padding:.4em .8em;margin:.5em 0;background:#fafafa}
         li.problem{border-color:#c0392b}li.warning{border-color:#e67e22}li.info{border-color:#2980b9}.scope{color:#666;font-size:.9em}.ok{color:#27ae60}
-        table{border-collapse:collapse;font-size:.85em;width:100%}th,td{border-bottom:1px solid #e5e5e5;padding:.3em .5em;text-align:left}
+        div.fit{max-width:100%;overflow-x:auto}
+        table{border-collapse:collapse;font-size:.85em;width:100%}th,td{border-bottom:1px solid #e5e5e5;padding:.3em .4em;text-align:left;overflow-wrap:anywhere}
+        td.note{max-width:16em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
         th{cursor:pointer;background:#f4f4f4}tr.pruned,tr.failed,tr.cancelled{color:#999}.hint{color:#888;font-size:.8em}
         footer{margin-top:2em;color:#888;font-size:.8em}
         """;

@@ -34,6 +34,31 @@ public static class ParameterImportance
         return result.OrderByDescending(r => r.Item2).ThenBy(r => r.Item1, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>The η² of each parameter scaled to shares that sum to 1, or why there are none: the η² overlap when
+    /// parameters vary together, so only their relative sizes mean something.</summary>
+    public static (IReadOnlyList<(string Parameter, double Importance)> Shares, string? WhyNot) Shares(
+        IReadOnlyList<(IReadOnlyDictionary<string, object> Parameters, double Objective)> trials)
+    {
+        if (trials.Count < 2)
+        {
+            return ([], $"{trials.Count} trial(s) with a finite objective; at least 2 are needed");
+        }
+
+        var raw = Compute(trials);
+        var sum = raw.Sum(r => r.Importance);
+        if (raw.Count == 0)
+        {
+            return ([], "no parameter was searched");
+        }
+
+        if (sum <= 1e-12)
+        {
+            return ([], "the objective did not vary with any parameter (all trials scored the same, or no parameter varied)");
+        }
+
+        return (raw.Select(r => (r.Parameter, r.Importance / sum)).ToList(), null);
+    }
+
     /// <summary>A group per distinct value, or per quantile bin when a numeric parameter has more than <see cref="MaxBins"/> values.</summary>
     private static string[] GroupKeys(IReadOnlyList<object?> values)
     {

@@ -57,6 +57,8 @@ internal static class ReportCharts
             }
         }
 
+        // Epochs are whole numbers: no 1.5 ticks.
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.ShowLegend(Edge.Right);
         return new Chart("learning-curves", "Learning curves",
             "Validation accuracy after each epoch of every trial. The best trial is drawn bold; pruned, failed and cancelled trials are grey.", plot);
@@ -148,6 +150,18 @@ internal static class ReportCharts
 
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, axes.Count).Select(i => (double)i).ToArray(), axes.ToArray());
         plot.Axes.SetLimits(-0.3, Math.Max(1, axes.Count - 1) + 0.3, -0.15, 1.12);
+        // The colour key: five swatches from the worst to the best objective.
+        foreach (var step in new[] { 1.0, 0.75, 0.5, 0.25, 0.0 })
+        {
+            plot.Legend.ManualItems.Add(new LegendItem
+            {
+                LabelText = $"{results.Metric} {TrialDiagnosticsFormat(low + step * (high - low))}",
+                LineColor = colormap.GetColor(step),
+                LineWidth = 4,
+            });
+        }
+
+        plot.ShowLegend(Edge.Right);
         return new Chart("parallel-coordinates", "Parallel coordinates",
             $"One line per trial through its parameter values (each axis spans that parameter's range, labelled at its ends) and its {results.Metric}; " +
             $"colour from purple ({TrialDiagnosticsFormat(low)}) to yellow ({TrialDiagnosticsFormat(high)}).", plot);
@@ -155,11 +169,12 @@ internal static class ReportCharts
 
     public static Chart Importance(SearchResults results)
     {
-        var plot = NewPlot("Parameter importance", "share of the objective's variance explained (η²)", "");
+        var plot = NewPlot("Parameter importance", "share of the explained variance (sums to 1)", "");
         var scored = results.Trials.Where(t => t.Objective is { } o && double.IsFinite(o))
             .Select(t => (t.Parameters, t.Objective!.Value)).ToList();
-        var importance = ParameterImportance.Compute(scored).Reverse().ToList();
-        if (importance.Count > 0)
+        var (importance, why) = ParameterImportance.Shares(scored);
+        importance = importance.Reverse().ToList();
+        if (why is null)
         {
             var bars = plot.Add.Bars(importance.Select(i => i.Importance).ToArray());
             bars.Horizontal = true;
@@ -168,8 +183,17 @@ internal static class ReportCharts
             plot.Axes.SetLimitsX(0, 1);
         }
 
+        else
+        {
+            var note = plot.Add.Text($"not computed: {why}", 0.5, 0.5);
+            note.LabelAlignment = Alignment.MiddleCenter;
+            plot.Axes.SetLimits(0, 1, 0, 1);
+        }
+
         return new Chart("parameter-importance", "Parameter importance",
-            "How much of the spread in the objective each parameter explains across the trials (between-group variance share; numeric values in quantile bins). Few trials make this rough.", plot);
+            why is null
+                ? "Each parameter's share of the explained spread in the objective across the trials (between-group variance η² of each, numeric values in quantile bins, scaled so the shares sum to 1). Few trials make this rough."
+                : $"Not computed: {why}.", plot);
     }
 
     public static string Svg(Chart chart) => chart.Plot.GetSvgXml(Width, Height);

@@ -28,6 +28,23 @@ internal sealed record SearchResults(
 {
     public string Source => RunDir ?? "cluster";
 
+    /// <summary>Warnings the run's summary recorded (e.g. a distribution shift let through).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>Every diagnostic finding: the trials' and the run's recorded warnings.</summary>
+    public IReadOnlyList<Diagnostics.Finding> Findings()
+    {
+        var findings = Diagnostics.SearchDiagnostics.Check(Trials, Classes, Metric).ToList();
+        foreach (var warning in Warnings.Where(w => w.Contains("distribution", StringComparison.OrdinalIgnoreCase)))
+        {
+            findings.Insert(0, new Diagnostics.Finding(Diagnostics.Finding.PreprocessingMismatch, Diagnostics.FindingSeverity.Problem, null, null,
+                $"preprocessing mismatch let through: the search trained on splits that differ in distribution (allowed by dataset.allow_distribution_shift): {warning}",
+                "Unless the shift is intended, preprocess every split the same way and rerun without allow_distribution_shift."));
+        }
+
+        return findings;
+    }
+
     /// <summary>Classes of the dataset (10 for the built-in ones; an .npz says in its labels, read by the probe).</summary>
     public int Classes => ClassesOf(Spec);
 
@@ -133,7 +150,10 @@ internal static class ResultsLoader
             summary?.TestAccuracy,
             spec,
             dir,
-            checkpointOption ?? CheckpointRootIn(dir, summary?.SearchId ?? searchId));
+            checkpointOption ?? CheckpointRootIn(dir, summary?.SearchId ?? searchId))
+        {
+            Warnings = summary?.Warnings ?? [],
+        };
     }
 
     /// <summary>The embedded silo of `run` keeps a search's checkpoints under checkpoints/&lt;search id&gt;/trial-NNNN.</summary>

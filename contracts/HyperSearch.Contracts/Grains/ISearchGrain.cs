@@ -24,6 +24,11 @@ public interface ISearchGrain : IGrainWithStringKey
     [Alias("Cancel")]
     Task CancelAsync();
 
+    /// <summary>Reopens a cancelled search: its cancelled trials are queued again under the same numbers and resume
+    /// from their checkpoints. Returns false (and changes nothing) when the search is not cancelled.</summary>
+    [Alias("Resume")]
+    Task<bool> ResumeAsync();
+
     /// <summary>Hands the next unit of work to a free training slot, or null when there is none now.</summary>
     [Alias("Lease")]
     Task<WorkItem?> LeaseAsync(string worker);

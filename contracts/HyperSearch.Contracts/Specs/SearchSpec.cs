@@ -54,7 +54,8 @@ public sealed record DatasetSpec(
     [property: Id(2)] double ValidationFraction,
     [property: Id(3)] int? TrainSubset,
     [property: Id(4)] double? TrainSubsetFraction,
-    [property: Id(5)] int SplitSeed);
+    [property: Id(5)] int SplitSeed,
+    [property: Id(6)] bool AllowDistributionShift = false);
 
 /// <param name="Metric">The objective: an epoch metric name such as val_accuracy.</param>
 /// <param name="Maximize">Whether a higher objective is better.</param>

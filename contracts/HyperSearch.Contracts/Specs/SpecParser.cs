@@ -16,7 +16,7 @@ public sealed record SpecParseResult(SearchSpec? Spec, IReadOnlyList<SpecError> 
 public sealed class SpecParser
 {
     private static readonly string[] TopLevelKeys = ["name", "dataset", "search", "training", "space", "trainer"];
-    private static readonly string[] DatasetKeys = ["name", "path", "validation_fraction", "train_subset", "train_fraction", "split_seed"];
+    private static readonly string[] DatasetKeys = ["name", "path", "validation_fraction", "train_subset", "train_fraction", "split_seed", "allow_distribution_shift"];
     private static readonly string[] SearchKeys = ["sampler", "sampler_options", "scheduler", "scheduler_options", "max_trials", "max_concurrent", "time_budget", "target", "metric", "mode", "max_failed_trials", "seed"];
     private static readonly string[] TargetKeys = ["metric", "value"];
     private static readonly string[] TrainerKeys = ["command", "timeout", "working_directory", "stop_grace_period"];
@@ -48,6 +48,15 @@ public sealed class SpecParser
             Error("(document)", (int)e.Start.Line, $"not valid YAML/JSON: {e.InnerException?.Message ?? e.Message}");
             return null;
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or IndexOutOfRangeException or NullReferenceException)
+        {
+            // YamlDotNet fails this way on some broken flow collections (an unclosed '[' followed by another key).
+            var line = UnclosedBracketLine(text);
+            Error("(document)", line ?? 1, line is null
+                ? $"not valid YAML/JSON: {e.Message}"
+                : $"not valid YAML/JSON: a '[' or '{{' opened on line {line} is never closed");
+            return null;
+        }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
@@ -75,6 +84,44 @@ public sealed class SpecParser
         }
 
         return dataset is null || search is null || trainer is null ? null : new SearchSpec(name, dataset, search, training, space, trainer);
+    }
+
+    /// <summary>The line of the first flow bracket ('[' or '{') left open at the end of its line's key, outside quotes.</summary>
+    private static int? UnclosedBracketLine(string text)
+    {
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var depth = 0;
+            char? quote = null;
+            foreach (var c in lines[i])
+            {
+                if (quote is not null)
+                {
+                    quote = c == quote ? null : quote;
+                }
+                else if (c is '"' or '\'')
+                {
+                    quote = c;
+                }
+                else if (c == '#')
+                {
+                    break;
+                }
+                else
+                {
+                    depth += c is '[' or '{' ? 1 : c is ']' or '}' ? -1 : 0;
+                }
+            }
+
+            // A flow collection may span lines, but the next line starting a new key means it never closed.
+            if (depth > 0 && (i + 1 >= lines.Length || System.Text.RegularExpressions.Regex.IsMatch(lines[i + 1], @"^\s*[A-Za-z_][\w-]*\s*:")))
+            {
+                return i + 1;
+            }
+        }
+
+        return null;
     }
 
     private DatasetSpec? ParseDataset(YamlNode node)
@@ -112,7 +159,8 @@ public sealed class SpecParser
         }
 
         var seed = fields.TryGetValue("split_seed", out var ss) ? Int(ss, "dataset.split_seed", 0) ?? 0 : 0;
-        return name is null ? null : new DatasetSpec(name, path, validation, subset, fraction, seed);
+        var allowShift = fields.TryGetValue("allow_distribution_shift", out var shift) && Bool(shift, "dataset.allow_distribution_shift");
+        return name is null ? null : new DatasetSpec(name, path, validation, subset, fraction, seed, allowShift);
     }
 
     private SearchSettings? ParseSearch(YamlNode? node)

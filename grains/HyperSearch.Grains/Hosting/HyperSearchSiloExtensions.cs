@@ -48,4 +48,13 @@ public static class HyperSearchSiloExtensions
     public static ISiloBuilder AddSearchMemoryStorage(this ISiloBuilder silo) =>
         silo.AddMemoryGrainStorage(StorageNames.Searches, storage => storage.Configure<IServiceProvider>((o, services) =>
             o.GrainStorageSerializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>())));
+
+    /// <summary>File-backed grain storage for <see cref="StorageNames.Searches"/> in <paramref name="directory"/>: the
+    /// embedded silo's state survives the process (see <see cref="FileGrainStorage"/>).</summary>
+    public static ISiloBuilder AddSearchFileStorage(this ISiloBuilder silo, string directory)
+    {
+        silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Searches, (services, _) =>
+            new Persistence.FileGrainStorage(directory, new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>())));
+        return silo;
+    }
 }

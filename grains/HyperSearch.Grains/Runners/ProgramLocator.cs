@@ -2,7 +2,7 @@ namespace HyperSearch.Grains.Runners;
 
 /// <summary>Finds a command's program the way execvp would, but up front, so "not found" becomes a clear
 /// failure reason instead of an exit code from whatever launched it.</summary>
-internal static class ProgramLocator
+public static class ProgramLocator
 {
     private const UnixFileMode AnyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
 

@@ -230,11 +230,37 @@ public sealed class SearchCoordinator
         trial.FailureReason = outcome.FailureReason;
         trial.ParameterCount = outcome.ParameterCount ?? trial.ParameterCount;
         AdoptCurve(trial, outcome.Epochs);
-        SetState(trial, outcome.State);
+        var state = outcome.State;
+        if (state == TrialState.Completed && UnusableObjective(trial) is { } why)
+        {
+            // A trial whose objective is NaN, infinite or missing cannot be ranked: it failed, it did not complete.
+            state = TrialState.Failed;
+            trial.FailureReason = why;
+        }
+
+        SetState(trial, state);
         trial.EndedAt = now;
         _lastHeartbeat.Remove(trialNumber);
         CheckStopConditions(now);
         return true;
+    }
+
+    /// <summary>Why a trial's final objective cannot be ranked, or null when it can.</summary>
+    private string? UnusableObjective(TrialEntry trial)
+    {
+        if (trial.Epochs.Count == 0)
+        {
+            return $"no epoch reported; objective '{Settings.Metric}' is unknown";
+        }
+
+        var last = trial.Epochs[^1];
+        if (last.Get(Settings.Metric) is not { } value)
+        {
+            var reported = string.Join(", ", last.Values.Keys.Order(StringComparer.Ordinal));
+            return $"objective '{Settings.Metric}' was never reported (epoch {last.Epoch} reported: {(reported.Length == 0 ? "nothing" : reported)})";
+        }
+
+        return double.IsFinite(value) ? null : $"diverged: objective {Settings.Metric} is {(double.IsNaN(value) ? "NaN" : value > 0 ? "+Infinity" : "-Infinity")} at epoch {last.Epoch}";
     }
 
     /// <summary>Whether the attempt holding <paramref name="attempt"/> (its lease token) is the one that ended the trial.</summary>
@@ -332,6 +358,31 @@ public sealed class SearchCoordinator
         CheckStopConditions(now);
     }
 
+    /// <summary>Undoes a cancel: the search runs again and every cancelled trial waits for a slot; one that had started
+    /// resumes from its checkpoint (its next attempt is a resume). False when the search is not cancelled.</summary>
+    public bool Reopen(DateTimeOffset now)
+    {
+        if (_state.State != SearchState.Cancelled)
+        {
+            return false;
+        }
+
+        foreach (var trial in _state.Trials.Where(t => t.State == TrialState.Cancelled))
+        {
+            trial.EndedAt = null;
+            SetState(trial, TrialState.Waiting);
+        }
+
+        _state.State = SearchState.Running;
+        _state.FinalStateAfterStop = null;
+        _state.StopReason = null;
+        _state.EndedAt = null;
+        _state.EvaluationLeased = false;
+        _state.WinnerNumber = null;
+        CheckStopConditions(now);
+        return true;
+    }
+
     /// <summary>Evaluates every stop condition; moves to winner evaluation or a final state when nothing runs.</summary>
     public void CheckStopConditions(DateTimeOffset now)
     {
@@ -381,6 +432,14 @@ public sealed class SearchCoordinator
         {
             _state.WinnerNumber = winner.Number;
             _state.State = SearchState.EvaluatingWinner;
+        }
+        else if (final == SearchState.Completed)
+        {
+            // Nothing to show for it: the search failed, whatever stopped it.
+            var lastFailure = _state.Trials.LastOrDefault(t => t.State == TrialState.Failed)?.FailureReason;
+            _state.StopReason = $"no trial completed ({_state.StopReason}){(lastFailure is null ? "" : $"; last failure: {lastFailure}")}";
+            _state.FinalStateAfterStop = SearchState.Failed;
+            Finish(SearchState.Failed, now);
         }
         else
         {

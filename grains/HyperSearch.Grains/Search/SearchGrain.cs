@@ -63,8 +63,14 @@ public sealed class SearchGrain(
             // A new generation before serving anything: leases the previous activation handed out but never
             // persisted can then never be confused with new ones.
             State.Generation++;
-            await Commit.CommitAsync();
             _coordinator = new SearchCoordinator(SearchId, State, Now);
+            if (options.Value.RequeueRunningOnActivation)
+            {
+                // Requeued trials resume from their last checkpoint under the same numbers.
+                _coordinator.ExpireLeases(Now, TimeSpan.FromTicks(-1));
+            }
+
+            await Commit.CommitAsync();
             StartTicking();
         }
     }
@@ -138,6 +144,21 @@ public sealed class SearchGrain(
     {
         Coordinator.Cancel(Now);
         await AfterChangeAsync();
+    }
+
+    public async Task<bool> ResumeAsync()
+    {
+        if (!Coordinator.Reopen(Now))
+        {
+            return false;
+        }
+
+        logger.LogInformation("search {SearchId} resumed", SearchId);
+        _finishedHandled = false;
+        StartTicking();
+        await SetReminderAsync(register: true);
+        await AfterChangeAsync();
+        return true;
     }
 
     public async Task<WorkItem?> LeaseAsync(string worker)
@@ -327,6 +348,12 @@ public sealed class SearchGrain(
 
         _finishedHandled = true;
         await SetReminderAsync(register: false);
+        if (State.State == SearchState.Cancelled)
+        {
+            // A cancelled search may be resumed (ResumeAsync): its trials continue from these checkpoints.
+            return;
+        }
+
         var keep = options.Value.KeepCheckpoints;
         // Decided on the grain's thread (it reads the state); only the file deletions leave it.
         var folders = CheckpointRetention.FoldersToDelete(State, keep, Coordinator.Objective);

@@ -25,6 +25,10 @@ public sealed class CoordinatorOptions
     /// (Orleans enforces at least one minute).</summary>
     public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Requeue every running trial when a search activates: right for a single-process silo whose state outlived
+    /// it (nothing else can be running those trials), so a resumed run need not wait out <see cref="LeaseTimeout"/>.</summary>
+    public bool RequeueRunningOnActivation { get; set; }
+
     /// <summary>Root of the per-search checkpoint folders; every training silo must see the same files.</summary>
     public string CheckpointDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "hypersearch", "checkpoints");
 }

@@ -49,7 +49,8 @@ public sealed class TrainingWorkerService(
                 next = null;
                 if (work is null)
                 {
-                    var available = await registry.WaitForWorkAsync(seen, options.Value.IdlePoll);
+                    // The long poll must not hold up a stopping silo for its whole IdlePoll.
+                    var available = await registry.WaitForWorkAsync(seen, options.Value.IdlePoll).WaitAsync(stoppingToken);
                     work = await LeaseAsync(worker, available.SearchesWithWork);
                     if (work is null)
                     {

@@ -5,6 +5,8 @@ namespace HyperSearch.Training;
 /// CIFAR-10 binary formats (or the cifar-10-binary.tar.gz file), and the .npz file for "npz".
 /// Exactly one of <paramref name="TrainSubset"/> (count) and <paramref name="TrainSubsetFraction"/> may
 /// be set; either picks a stratified, seeded subset of the training split for low-fidelity trials.
+/// <paramref name="AllowDistributionShift"/> turns a scale mismatch between splits from a refusal into a warning
+/// (<see cref="PreparedDataset.Warnings"/>).
 /// </summary>
 public sealed record DatasetOptions(
     string Name,
@@ -12,7 +14,8 @@ public sealed record DatasetOptions(
     double ValidationFraction = 0.1,
     int? TrainSubset = null,
     double? TrainSubsetFraction = null,
-    int SplitSeed = 0);
+    int SplitSeed = 0,
+    bool AllowDistributionShift = false);
 
 /// <summary>Shape of one input image (channels × height × width) and the split sizes of the source files.</summary>
 public sealed record DatasetInfo(int Channels, int Height, int Width, int Classes, int TrainCount, int TestCount);

@@ -16,9 +16,21 @@ internal static class DatasetPreparer
         if (training.Length == 0)
             throw new DatasetException($"{source.Source}: {source.Count} training images leave none for training after a validation fraction of {options.ValidationFraction}");
 
+        LabelCheck.Verify(raw);
         var trainStats = source.Statistics(training);
-        ScaleCheck.Verify("validation", source.Source, source.Statistics(validation), trainStats, source.Source);
-        ScaleCheck.Verify("test", raw.Test.Source, raw.Test.Statistics(), trainStats, source.Source);
+        var warnings = new List<string>();
+        foreach (var (split, splitSource, stats) in new[]
+                 {
+                     ("validation", source.Source, source.Statistics(validation)),
+                     ("test", raw.Test.Source, raw.Test.Statistics()),
+                 })
+        {
+            if (ScaleCheck.Find(split, splitSource, stats, trainStats, source.Source) is not { } mismatch)
+                continue;
+            if (!options.AllowDistributionShift)
+                throw new PreprocessingMismatchException(split, mismatch);
+            warnings.Add($"distribution shift allowed (dataset.allow_distribution_shift): {mismatch}");
+        }
 
         int subset = SubsetSize(options, training.Length);
         var trained = subset < training.Length
@@ -32,16 +44,22 @@ internal static class DatasetPreparer
         var shift = mean.Zip(std, (m, s) => (float)(-m / s)).ToArray();
 
         var info = new DatasetInfo(source.Channels, source.Height, source.Width, classes, source.Count, raw.Test.Count);
-        return new PreparedDataset(options, info, new NormalizationStats(mean, std),
+        return new PreparedDataset(options, info, new NormalizationStats(mean, std), warnings,
             Normalize("train", source, trained, scale, shift),
             Normalize("validation", source, validation, scale, shift),
             Normalize("test", raw.Test, Enumerable.Range(0, raw.Test.Count).ToArray(), scale, shift));
     }
 
-    /// <summary>How many training images a trial sees; a subset larger than the split is the whole split.</summary>
+    /// <summary>How many training images a trial sees; a subset larger than the training split is refused (it would
+    /// silently train on less than asked).</summary>
     internal static int SubsetSize(DatasetOptions options, int available)
     {
-        if (options.TrainSubset is { } count) return Math.Min(count, available);
+        if (options.TrainSubset is { } count)
+        {
+            return count <= available ? count : throw new DatasetException(
+                $"dataset '{options.Name}': train_subset {count} is larger than the {available} training images left after the validation split; expected at most {available}");
+        }
+
         if (options.TrainSubsetFraction is { } fraction) return Math.Clamp((int)Math.Round(available * fraction), 1, available);
         return available;
     }

@@ -36,12 +36,13 @@ internal static class NpzReader
         var (testLabels, testWidth) = ReadLabels(zip, path, "y_test", testLayout.Count);
         if (trainWidth is not null && testWidth is not null && trainWidth != testWidth)
             throw new DatasetException($"{Name(path, "y_test")}: one-hot width {testWidth} but {Name(path, "y_train")} has {trainWidth}; expected the same number of classes");
-        int classes = trainWidth ?? testWidth ?? Math.Max(2, Math.Max(trainLabels.DefaultIfEmpty().Max(), testLabels.DefaultIfEmpty().Max()) + 1);
+        // The training labels define the classes: a test label beyond them (11 with ten classes) is refused, never a new class.
+        int classes = trainWidth ?? testWidth ?? Math.Max(2, trainLabels.DefaultIfEmpty().Max() + 1);
         foreach (var (labels, key) in new[] { (trainLabels, "y_train"), (testLabels, "y_test") })
         {
             int bad = Array.FindIndex(labels, l => l >= classes);
             if (bad >= 0)
-                throw new DatasetException($"{Name(path, key)}: label {labels[bad]} at index {bad} is out of range; expected 0..{classes - 1}");
+                throw new DatasetException($"{Name(path, key)}: label {labels[bad]} at index {bad} is not one of the training classes 0..{classes - 1}");
         }
         return new RawDataset(
             Make(path, "x_train", "y_train", trainLayout, trainImages, trainLabels),

@@ -7,8 +7,9 @@ namespace HyperSearch.Training;
 /// </summary>
 public sealed class PreparedDataset
 {
-    internal PreparedDataset(DatasetOptions options, DatasetInfo info, NormalizationStats normalization, SplitData train, SplitData validation, SplitData test)
+    internal PreparedDataset(DatasetOptions options, DatasetInfo info, NormalizationStats normalization, IReadOnlyList<string> warnings, SplitData train, SplitData validation, SplitData test)
     {
+        Warnings = warnings;
         Options = options;
         Info = info;
         Normalization = normalization;
@@ -25,6 +26,9 @@ public sealed class PreparedDataset
 
     /// <summary>Per-channel mean/std of the training split (before any subset), applied to every split.</summary>
     public NormalizationStats Normalization { get; }
+
+    /// <summary>What was let through (a distribution shift allowed by <see cref="DatasetOptions.AllowDistributionShift"/>); empty normally.</summary>
+    public IReadOnlyList<string> Warnings { get; }
 
     /// <summary>Images trained on: the training split, or its subset when one was asked for.</summary>
     public int TrainCount => Train.Count;

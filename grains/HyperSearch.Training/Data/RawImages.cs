@@ -66,10 +66,10 @@ internal sealed class RawImages
     /// <summary>Per-channel value statistics over the given images (all when null).</summary>
     public ChannelStats[] Statistics(IReadOnlyList<int>? indices = null)
     {
-        var acc = new ChannelStatsAccumulator[Channels];
-        for (int c = 0; c < Channels; c++) acc[c] = new ChannelStatsAccumulator();
         int n = indices?.Count ?? Count;
         int plane = PlaneSize;
+        var acc = new ChannelStatsAccumulator[Channels];
+        for (int c = 0; c < Channels; c++) acc[c] = new ChannelStatsAccumulator(n, (long)n * plane);
         for (int i = 0; i < n; i++)
         {
             long start = (long)(indices?[i] ?? i) * PixelsPerImage;
@@ -81,63 +81,6 @@ internal sealed class RawImages
             }
         }
         return [.. acc.Select(a => a.Result())];
-    }
-}
-
-/// <summary>Value statistics of one channel of one split.</summary>
-internal readonly record struct ChannelStats(double Min, double Max, double Mean, double Std, long Count)
-{
-    public double Range => Max - Min;
-}
-
-internal sealed class ChannelStatsAccumulator
-{
-    private double min = double.PositiveInfinity, max = double.NegativeInfinity, sum, sumSquares;
-    private long count;
-
-    public void Add(ReadOnlySpan<byte> values)
-    {
-        // Integer sums are exact and much faster than double accumulation for byte images.
-        long s = 0, s2 = 0;
-        byte lo = byte.MaxValue, hi = byte.MinValue;
-        foreach (byte v in values)
-        {
-            s += v;
-            s2 += v * v;
-            if (v < lo) lo = v;
-            if (v > hi) hi = v;
-        }
-        sum += s;
-        sumSquares += s2;
-        count += values.Length;
-        if (values.Length > 0)
-        {
-            min = Math.Min(min, lo);
-            max = Math.Max(max, hi);
-        }
-    }
-
-    public void Add(ReadOnlySpan<float> values)
-    {
-        double s = 0, s2 = 0;
-        foreach (float v in values)
-        {
-            s += v;
-            s2 += (double)v * v;
-            if (v < min) min = v;
-            if (v > max) max = v;
-        }
-        sum += s;
-        sumSquares += s2;
-        count += values.Length;
-    }
-
-    public ChannelStats Result()
-    {
-        if (count == 0) return new ChannelStats(0, 0, 0, 0, 0);
-        double mean = sum / count;
-        double variance = Math.Max(0, sumSquares / count - mean * mean);
-        return new ChannelStats(min, max, mean, Math.Sqrt(variance), count);
     }
 }
 

@@ -56,8 +56,11 @@ public static class ModelExport
     /// <summary>
     /// Test loss and accuracy of the model in <paramref name="modelDirectory"/> on the test split of
     /// <paramref name="dataset"/> (default: the dataset recorded in model.json), normalized with the stored statistics.
+    /// Test images preprocessed unlike the model's training data (compared with the stored mean and std) are refused
+    /// with <see cref="PreprocessingMismatchException"/>, unless <paramref name="allowDistributionShift"/>: then the
+    /// mismatch comes back in <see cref="TestEvaluation.Warning"/>.
     /// </summary>
-    public static TestEvaluation Evaluate(string modelDirectory, DatasetOptions? dataset = null)
+    public static TestEvaluation Evaluate(string modelDirectory, DatasetOptions? dataset = null, bool allowDistributionShift = false)
     {
         TorchRuntime.Initialize();
         var model = ExportedModel.Read(modelDirectory);
@@ -76,8 +79,13 @@ public static class ModelExport
         if (raw.Classes != d.Classes)
             throw new DatasetException($"{test.Source}: {raw.Classes} classes, the model was trained on {d.Classes}");
 
-        var info = new DatasetInfo(d.Channels, d.Height, d.Width, d.Classes, 0, test.Count);
         var stats = model.Normalization;
+        var stored = stats.Mean.Zip(stats.Std, (m, s) => new ChannelStats(double.NaN, double.NaN, m, s, long.MaxValue)).ToArray();
+        var mismatch = ScaleCheck.Find("test", test.Source, test.Statistics(), stored, $"the model's stored training statistics in {ExportedModel.FileName}");
+        if (mismatch is not null && !allowDistributionShift)
+            throw new PreprocessingMismatchException("test", mismatch);
+
+        var info = new DatasetInfo(d.Channels, d.Height, d.Width, d.Classes, 0, test.Count);
         var scale = stats.Std.Select(s => (float)(1.0 / s)).ToArray();
         var shift = stats.Mean.Zip(stats.Std, (m, s) => (float)(-m / s)).ToArray();
         int pixels = test.PixelsPerImage;
@@ -89,12 +97,12 @@ public static class ModelExport
             labels[i] = test.Labels[i];
         });
         var empty = new SplitData("none", [], [], pixels);
-        var prepared = new PreparedDataset(options, info, stats, empty, empty, new SplitData("test", images, labels, pixels));
+        var prepared = new PreparedDataset(options, info, stats, [], empty, empty, new SplitData("test", images, labels, pixels));
 
         using var session = new TrainingSession(config, info, model.Seed, CPU, bf16: false);
         ReadWeights(Path.Combine(modelDirectory, ExportedModel.WeightsFileName), session);
         var (loss, accuracy) = TrialTrainer.Evaluate(session, prepared, prepared.Test, CancellationToken.None);
-        return new TestEvaluation(loss, accuracy, test.Count);
+        return new TestEvaluation(loss, accuracy, test.Count) { Warning = mismatch };
     }
 
     private static void ReadWeights(string path, TrainingSession session)

@@ -31,4 +31,8 @@ public enum TrialOutcomeKind { Completed, Stopped, Failed, Cancelled }
 public sealed record TrialOutcome(TrialOutcomeKind Kind, IReadOnlyList<EpochReport> Epochs, string? FailureReason, long ParameterCount);
 
 /// <summary>Loss and accuracy of a trained model on the held-out test split.</summary>
-public sealed record TestEvaluation(double TestLoss, double TestAccuracy, int Count);
+public sealed record TestEvaluation(double TestLoss, double TestAccuracy, int Count)
+{
+    /// <summary>A distribution shift the caller allowed through, or null.</summary>
+    public string? Warning { get; init; }
+}

@@ -26,6 +26,10 @@ public sealed class HyperSearchOptions
     /// <summary>Checkpoints of every trial; in a cluster a volume all training silos share.</summary>
     public string CheckpointDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "hypersearch", "checkpoints");
 
+    /// <summary>With localhost clustering, a folder for the grain state (searches, registry) so it outlives the process
+    /// (the embedded `run` keeps it in its run directory); null keeps it in memory.</summary>
+    public string? StateDirectory { get; set; }
+
     /// <summary>Where datasets without an explicit path are looked up (a folder per dataset name).</summary>
     public string? DataDirectory { get; set; }
 

@@ -74,6 +74,8 @@ public static class HyperSearchSiloHost
                 {
                     coordinatorSection.Bind(coordinator);
                     coordinator.CheckpointDirectory = options.CheckpointDirectory;
+                    // One local silo owns its stored state: trials it had running when it died run nowhere now.
+                    coordinator.RequeueRunningOnActivation |= options.Clustering.Equals("localhost", StringComparison.OrdinalIgnoreCase) && options.StateDirectory is not null;
                 });
             configureSilo?.Invoke(silo, options);
         });
@@ -96,8 +98,18 @@ public static class HyperSearchSiloHost
             case "localhost":
                 var primary = options.PrimarySiloPort is { } port ? new IPEndPoint(IPAddress.Loopback, port) : null;
                 silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, primary, options.ServiceId, options.ClusterId);
-                silo.AddSearchMemoryStorage();
-                silo.UseInMemoryReminderService();
+                if (options.StateDirectory is { } stateDirectory)
+                {
+                    // The embedded run: state in its run directory, resumed explicitly (run --resume), so no reminders
+                    // (an in-memory reminder table only failed noisily while the silo stopped).
+                    silo.AddSearchFileStorage(stateDirectory);
+                }
+                else
+                {
+                    silo.AddSearchMemoryStorage();
+                    silo.UseInMemoryReminderService();
+                }
+
                 break;
             case "redis":
                 var redis = RedisConnection.Create(options.Redis.ConnectionString ?? "", options.Redis.PasswordFile, options.Redis.Database);

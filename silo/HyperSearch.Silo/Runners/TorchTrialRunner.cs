@@ -60,7 +60,7 @@ public sealed class TorchTrialRunner(SlotResources resources, string? dataDirect
             .Select(folder => Path.Combine(dataDirectory, folder))
             .FirstOrDefault(Directory.Exists));
 
-        return new DatasetOptions(spec.Name, path, spec.ValidationFraction, spec.TrainSubset, spec.TrainSubsetFraction, spec.SplitSeed);
+        return new DatasetOptions(spec.Name, path, spec.ValidationFraction, spec.TrainSubset, spec.TrainSubsetFraction, spec.SplitSeed, spec.AllowDistributionShift);
     }
 
     private static string[] DataFolderNames(string dataset) => dataset switch

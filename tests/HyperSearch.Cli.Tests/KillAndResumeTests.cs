@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace HyperSearch.Cli.Tests;
+
+/// <summary>`hypersearch run` killed with SIGKILL mid-search loses nothing: `run --resume` keeps the completed trials,
+/// continues the running one from its checkpoint under the same number, and finishes the search; then it exits
+/// promptly, with no Orleans stack traces.</summary>
+public sealed class KillAndResumeTests
+{
+    private const string Search = """
+        name: resumable
+        dataset: { name: fashion-mnist, train_subset: 1000, validation_fraction: 0.02 }
+        search: { sampler: random, max_trials: 3, seed: 7 }
+        training: { epochs: 5, conv1_filters: 8, conv2_filters: 8, dense_units: 16, batch_size: 32 }
+        space:
+          dropout: { uniform: [0.1, 0.5] }
+        """;
+
+    private static string Cli => Path.Combine(AppContext.BaseDirectory, "hypersearch.dll");
+
+    [Fact]
+    public async Task Sigkill_then_resume_completes_under_the_same_trial_numbers_from_the_checkpoints()
+    {
+        FashionMnist.Require();
+        var runs = Path.Combine(Path.GetTempPath(), $"hs-resume-{Guid.NewGuid():N}");
+        var spec = CliRunner.WriteSpec(Search);
+        var trialsFile = Path.Combine(runs, "r", "trials.json");
+
+        JsonElement[] atKill;
+        using (var first = Start("run", spec, "--run-dir", runs, "--id", "r"))
+        {
+            // Drained so a full pipe never stalls the run.
+            var drainOut = first.StandardOutput.ReadToEndAsync();
+            var drainErr = first.StandardError.ReadToEndAsync();
+            try
+            {
+                // Kill once trial 0 has completed and trial 1 has a checkpointed epoch (an epoch in trials.json was
+                // checkpointed before it was reported). trials.json is rewritten every 5 s; five short epochs keep
+                // trial 1 running well past that.
+                var deadline = DateTime.UtcNow.AddMinutes(5);
+                while (true)
+                {
+                    Assert.True(DateTime.UtcNow < deadline, "the search did not reach trial 1 within 5 minutes");
+                    if (first.HasExited)
+                    {
+                        Assert.Fail($"the run ended before it was killed: {await drainOut}\n{await drainErr}");
+                    }
+
+                    await Task.Delay(200);
+                    atKill = ReadTrials(trialsFile);
+                    if (atKill.Length >= 2 && State(atKill[0]) == "completed" && State(atKill[1]) == "running" && Epochs(atKill[1]).Length >= 1)
+                    {
+                        break;
+                    }
+                }
+
+                first.Kill(); // SIGKILL: no handler runs, nothing is flushed
+                await first.WaitForExitAsync();
+            }
+            finally
+            {
+                if (!first.HasExited)
+                {
+                    first.Kill(entireProcessTree: true);
+                }
+            }
+        }
+
+        Assert.True(File.Exists(Path.Combine(runs, "r", "checkpoints", "r", "trial-0001", "checkpoint.bin")), "trial 1 has no checkpoint in the run directory");
+
+        using var resumed = Start("run", spec, "--run-dir", runs, "--resume", "r");
+        var stderr = resumed.StandardError.ReadToEndAsync();
+        string? line;
+        var lastLineAt = DateTime.UtcNow;
+        var stdout = new List<string>();
+        while ((line = await resumed.StandardOutput.ReadLineAsync()) is not null)
+        {
+            stdout.Add(line);
+            lastLineAt = DateTime.UtcNow;
+        }
+
+        Assert.True(resumed.WaitForExit(TimeSpan.FromSeconds(60)), "the resumed run did not exit");
+        var exitedAfter = DateTime.UtcNow - lastLineAt;
+        var errors = await stderr;
+        Assert.True(resumed.ExitCode == 0, $"exit {resumed.ExitCode}\n{string.Join("\n", stdout)}\n{errors}");
+        Assert.Contains(stdout, l => l.StartsWith("Resuming r: 1 finished trial(s) kept", StringComparison.Ordinal));
+        Assert.True(exitedAfter < TimeSpan.FromSeconds(5), $"run took {exitedAfter.TotalSeconds:0.0} s to exit after its last line");
+        Assert.DoesNotContain("   at Orleans", errors);
+
+        var after = ReadTrials(trialsFile);
+        Assert.Equal([0, 1, 2], after.Select(t => t.GetProperty("number").GetInt32()));
+        Assert.All(after, t => Assert.Equal("completed", State(t)));
+        Assert.All(after, t => Assert.Equal(5, Epochs(t).Length));
+
+        // Trial 0 was kept as it was; trial 1 continued from its checkpoint: the epochs it had are the very same
+        // measurements (a retrained epoch 1 would have a new epoch time), and only a new attempt ran.
+        Assert.Equal(Seconds(atKill[0]), Seconds(after[0]));
+        Assert.Equal(1, after[0].GetProperty("attempt").GetInt32());
+        var kept = Seconds(atKill[1]);
+        Assert.Equal(kept, Seconds(after[1]).Take(kept.Length));
+        Assert.True(after[1].GetProperty("attempt").GetInt32() >= 2, "trial 1 should have been resumed by a new attempt");
+
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(runs, "r", "summary.json")));
+        Assert.Equal("completed", summary.RootElement.GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task Ctrl_c_prints_the_resume_command_and_resume_continues_the_cancelled_trial_from_its_checkpoint()
+    {
+        FashionMnist.Require();
+        var runs = Path.Combine(Path.GetTempPath(), $"hs-ctrlc-resume-{Guid.NewGuid():N}");
+        var spec = CliRunner.WriteSpec(Search.Replace("max_trials: 3", "max_trials: 2", StringComparison.Ordinal));
+        var trialsFile = Path.Combine(runs, "c", "trials.json");
+
+        // As from an interactive shell: a test runner started in the background passes SIGINT down as ignored.
+        var start = new ProcessStartInfo("env", ["--default-signal=INT", "dotnet", Cli, "run", spec, "--run-dir", runs, "--id", "c"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        JsonElement[] atCancel;
+        using (var first = Process.Start(start)!)
+        {
+            var stderr = first.StandardError.ReadToEndAsync();
+            try
+            {
+                string? line;
+                while ((line = await first.StandardOutput.ReadLineAsync()) is not null && !line.Contains("trial 0 epoch 2/", StringComparison.Ordinal))
+                {
+                }
+
+                Assert.NotNull(line);
+                using (var kill = Process.Start("kill", ["-INT", first.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                {
+                    await kill!.WaitForExitAsync();
+                }
+
+                _ = first.StandardOutput.ReadToEndAsync();
+                Assert.True(first.WaitForExit(TimeSpan.FromSeconds(120)), "the CLI did not exit within 120 s of SIGINT");
+                Assert.Equal(1, first.ExitCode);
+                Assert.Contains($"Cancelled. Resume with: hypersearch run {spec} --resume c --run-dir {runs}", await stderr);
+            }
+            finally
+            {
+                if (!first.HasExited)
+                {
+                    first.Kill(entireProcessTree: true);
+                }
+            }
+        }
+
+        atCancel = ReadTrials(trialsFile);
+        Assert.Equal("cancelled", State(atCancel[0]));
+        Assert.True(Epochs(atCancel[0]).Length >= 2, "the epochs trained before Ctrl-C are kept");
+
+        var resumed = await CliRunner.RunAsync("run", spec, "--run-dir", runs, "--resume", "c");
+        Assert.True(resumed.ExitCode == 0, resumed.Stdout + resumed.Stderr);
+        Assert.Contains("Resuming c (was cancelled)", resumed.Stdout);
+        var after = ReadTrials(trialsFile);
+        Assert.Equal([0, 1], after.Select(t => t.GetProperty("number").GetInt32()));
+        Assert.All(after, t => Assert.Equal("completed", State(t)));
+        var kept = Seconds(atCancel[0]);
+        Assert.Equal(kept, Seconds(after[0]).Take(kept.Length));
+        Assert.Equal(5, Epochs(after[0]).Length);
+    }
+
+    private static Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Cli);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start)!;
+    }
+
+    private static JsonElement[] ReadTrials(string path)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            return [.. doc.RootElement.EnumerateArray().Select(t => t.Clone())];
+        }
+        catch (Exception e) when (e is IOException or JsonException)
+        {
+            return [];
+        }
+    }
+
+    private static string? State(JsonElement trial) => trial.GetProperty("state").GetString();
+
+    private static JsonElement[] Epochs(JsonElement trial) => [.. trial.GetProperty("epochs").EnumerateArray()];
+
+    private static double[] Seconds(JsonElement trial) =>
+        [.. Epochs(trial).Select(e => e.GetProperty("values").GetProperty("epoch_seconds").GetDouble())];
+}
