@@ -61,24 +61,24 @@ public sealed class SecurityUnitTests : IDisposable
     public void In_a_cluster_only_allow_listed_programs_run_and_embedded_runs_any()
     {
         var spec = Spec("/bin/sh");
-        var cluster = new SpecAdmission(new HyperSearchOptions { Clustering = "redis", Security = { CommandAllowList = ["/usr/bin/python3"] } });
+        var cluster = new CoordinatorAdmission(new HyperSearchOptions { Clustering = "redis", Security = { CommandAllowList = ["/usr/bin/python3"] } });
         var refused = Assert.Single(cluster.Check(spec));
         Assert.Equal("trainer.command", refused.Field);
         Assert.Contains("'/bin/sh' is not allow-listed", refused.Message);
         Assert.Contains("HyperSearch:Security:CommandAllowList", refused.Message);
         Assert.Empty(cluster.Check(Spec("/usr/bin/python3")));
 
-        var none = new SpecAdmission(new HyperSearchOptions { Clustering = "redis" });
+        var none = new CoordinatorAdmission(new HyperSearchOptions { Clustering = "redis" });
         Assert.Contains("command trials are off", Assert.Single(none.Check(Spec("/usr/bin/python3"))).Message);
 
-        var embedded = new SpecAdmission(new HyperSearchOptions { Clustering = "localhost" });
+        var embedded = new CoordinatorAdmission(new HyperSearchOptions { Clustering = "localhost" });
         Assert.Empty(embedded.Check(spec));
     }
 
     [Fact]
     public void A_spec_over_the_size_limit_is_refused_naming_the_setting()
     {
-        var admission = new SpecAdmission(new HyperSearchOptions { Clustering = "localhost", Security = { MaxSpecBytes = 2048 } });
+        var admission = new CoordinatorAdmission(new HyperSearchOptions { Clustering = "localhost", Security = { MaxSpecBytes = 2048 } });
         Assert.Empty(admission.Check(Spec("/usr/bin/python3")));
         var big = Spec("/usr/bin/python3", string.Join(", ", Enumerable.Range(0, 400).Select(i => (0.1 + i * 1e-4).ToString(System.Globalization.CultureInfo.InvariantCulture))));
         var refused = Assert.Single(admission.Check(big));

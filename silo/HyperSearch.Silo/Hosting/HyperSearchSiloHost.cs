@@ -49,7 +49,7 @@ public static class HyperSearchSiloHost
             new TorchTrialRunner(resources, options.DataDirectory),
             new CommandTrialRunner(),
             options.CommandTrialsRestricted ? options.Security.CommandAllowList : null));
-        builder.Services.AddSingleton<ISearchAdmission>(new SpecAdmission(options));
+        builder.Services.AddSingleton<ISearchAdmission>(new CoordinatorAdmission(options));
 
         // How long a finished search's series stay on /metrics (HyperSearch:Metrics:FinishedSearchRetention).
         builder.Services.Configure<HyperSearchMetricsOptions>(builder.Configuration.GetSection($"{HyperSearchOptions.Section}:Metrics"));

@@ -14,7 +14,7 @@ public sealed class TrialRunnerRouter(ITrialRunner builtIn, ITrialRunner command
         if (work.Spec.Trainer.IsCommand && allowedPrograms is not null && !allowedPrograms.Contains(work.Spec.Trainer.Command![0]))
         {
             return Task.FromResult(new TrialOutcomeReport(TrialState.Failed,
-                Security.SpecAdmission.CommandRefusal(work.Spec.Trainer.Command[0], allowedPrograms), null));
+                Security.CoordinatorAdmission.CommandRefusal(work.Spec.Trainer.Command[0], allowedPrograms), null));
         }
 
         return Pick(work).RunAsync(work, onEpoch, cancellationToken);

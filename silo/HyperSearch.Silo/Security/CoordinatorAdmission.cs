@@ -11,10 +11,8 @@ namespace HyperSearch.Silo.Security;
 /// <summary>The coordinator's admission check: a size limit, the command-trial allow-list (cluster mode), then the
 /// CLI's own spec checks — with the dataset probe and the preprocessing (scale) check when this silo can read the
 /// data — so a hand-written client cannot start what <c>hypersearch search start</c> would refuse.</summary>
-public sealed class SpecAdmission(HyperSearchOptions options) : ISearchAdmission
+public sealed class CoordinatorAdmission(HyperSearchOptions options) : ISearchAdmission
 {
-    private static readonly Dictionary<string, int> NoLines = new(StringComparer.Ordinal);
-
     public Task<IReadOnlyList<SpecError>> CheckAsync(SearchSpec spec, CancellationToken cancellationToken) =>
         Task.FromResult(Check(spec));
 
@@ -37,23 +35,10 @@ public sealed class SpecAdmission(HyperSearchOptions options) : ISearchAdmission
             }
         }
 
-        var parsed = new SpecParseResult(spec, [], NoLines);
-        var canRead = CanReadData(spec);
-        var errors = SpecChecker.Check(spec, parsed, options.DataDirectory, canRead);
-        if (errors.Count == 0 && canRead && !spec.Trainer.IsCommand)
-        {
-            try
-            {
-                // Loads (and caches, for this silo's trials) the splits: this is where the scale check runs.
-                DatasetCatalog.Load(TorchTrialRunner.DatasetOptionsFor(spec.Dataset, options.DataDirectory));
-            }
-            catch (DatasetException e)
-            {
-                errors.Add(new SpecError("dataset", null, e.Message));
-            }
-        }
-
-        return errors;
+        // The same checks as `validate` and `run` (Specs.SpecAdmission); the data is loaded (and cached for this
+        // silo's trials) where this silo can read it, so the scale check refuses the preprocessing trap here too.
+        var data = CanReadData(spec) ? DataChecks.Load : DataChecks.None;
+        return Specs.SpecAdmission.Check(spec, options.DataDirectory, data).Errors;
     }
 
     public static string CommandRefusal(string program, IReadOnlyCollection<string> allowList) =>
