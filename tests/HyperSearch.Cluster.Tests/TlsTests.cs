@@ -155,14 +155,16 @@ public sealed class TlsTests(TlsClusterFixture cluster) : IClassFixture<TlsClust
     [Fact]
     public async Task A_grain_on_the_other_silo_learns_the_clients_role_from_the_gateway_silo()
     {
-        // The client connects to the primary's gateway only; of 20 coordinators (random placement) some are on the
-        // secondary, whose filter must look the viewer's role up there (or it would refuse an unknown client).
+        // The client connects to the primary's gateway only. Coordinators are activated from inside the secondary (where
+        // placement puts them, which the management grain confirms), so the viewer's calls to them are forwarded there,
+        // and the secondary's filter must look the viewer's role up (or it would refuse an unknown client).
+        var onSecondary = await CoordinatorsOnSecondaryAsync("tls-cross");
         var viewer = await ConnectAsync(cluster.Authority.Issue("cli-cross", CertificateKind.Viewer));
         try
         {
-            for (var i = 0; i < 20; i++)
+            foreach (var id in onSecondary)
             {
-                Assert.Null(await viewer.Grains().GetGrain<ISearchGrain>($"tls-cross-{i}").GetSpecAsync());
+                Assert.Null(await viewer.Grains().GetGrain<ISearchGrain>(id).GetSpecAsync());
             }
 
             Assert.Contains(cluster.Secondary.Services.GetRequiredService<HyperSearch.Grains.Security.ClientRoles>().Known,
@@ -333,5 +335,22 @@ public sealed class TlsTests(TlsClusterFixture cluster) : IClassFixture<TlsClust
             await client.StopQuietlyAsync();
         });
         await cluster.WaitForLogAsync(refusal, "the expected refusal");
+    }
+
+    /// <summary>Ids of search coordinators activated by the secondary silo itself and hosted there (at least one).</summary>
+    private async Task<List<string>> CoordinatorsOnSecondaryAsync(string prefix)
+    {
+        var grains = cluster.Secondary.Services.GetRequiredService<IGrainFactory>();
+        var secondary = cluster.Secondary.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+        var ids = Enumerable.Range(0, 10).Select(i => $"{prefix}-{i}").ToList();
+        foreach (var id in ids)
+        {
+            Assert.Null(await grains.GetGrain<ISearchGrain>(id).GetSpecAsync());
+        }
+
+        var hosted = await grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics(hostsIds: [secondary]);
+        var onSecondary = ids.Where(id => hosted.Any(h => h.GrainId.Key.ToString() == id)).ToList();
+        Assert.True(onSecondary.Count > 0, $"none of {ids.Count} coordinators activated by the secondary silo is hosted there");
+        return onSecondary;
     }
 }
