@@ -8,9 +8,11 @@ namespace HyperSearch.Cli.Tests;
 /// promptly, with no Orleans stack traces.</summary>
 public sealed class KillAndResumeTests
 {
+    // 12,000 training images make an epoch take about a second even on an idle machine: trial 1 stays running for
+    // seconds after its first epoch reaches trials.json, and Ctrl-C after epoch 1 lands before trial 0 can finish.
     private const string Search = """
         name: resumable
-        dataset: { name: fashion-mnist, train_subset: 1000, validation_fraction: 0.02 }
+        dataset: { name: fashion-mnist, train_subset: 12000, validation_fraction: 0.02 }
         search: { sampler: random, max_trials: 3, seed: 7 }
         training: { epochs: 5, conv1_filters: 8, conv2_filters: 8, dense_units: 16, batch_size: 32 }
         space:
@@ -36,8 +38,8 @@ public sealed class KillAndResumeTests
             try
             {
                 // Kill once trial 0 has completed and trial 1 has a checkpointed epoch (an epoch in trials.json was
-                // checkpointed before it was reported). trials.json is rewritten every 5 s; five short epochs keep
-                // trial 1 running well past that.
+                // checkpointed before it was reported). `run` rewrites trials.json after every epoch it sees (it polls
+                // every 0.5 s).
                 var deadline = DateTime.UtcNow.AddMinutes(5);
                 while (true)
                 {
@@ -126,7 +128,7 @@ public sealed class KillAndResumeTests
             try
             {
                 string? line;
-                while ((line = await first.StandardOutput.ReadLineAsync()) is not null && !line.Contains("trial 0 epoch 2/", StringComparison.Ordinal))
+                while ((line = await first.StandardOutput.ReadLineAsync()) is not null && !line.Contains("trial 0 epoch 1/", StringComparison.Ordinal))
                 {
                 }
 
@@ -152,7 +154,7 @@ public sealed class KillAndResumeTests
 
         atCancel = ReadTrials(trialsFile);
         Assert.Equal("cancelled", State(atCancel[0]));
-        Assert.True(Epochs(atCancel[0]).Length >= 2, "the epochs trained before Ctrl-C are kept");
+        Assert.True(Epochs(atCancel[0]).Length >= 1, "the epochs trained before Ctrl-C are kept");
 
         var resumed = await CliRunner.RunAsync("run", spec, "--run-dir", runs, "--resume", "c");
         Assert.True(resumed.ExitCode == 0, resumed.Stdout + resumed.Stderr);

@@ -12,6 +12,7 @@ internal static class SearchWatcher
     {
         var search = grains.GetGrain<ISearchGrain>(searchId);
         var lastSaved = DateTimeOffset.MinValue;
+        var savedProgress = (Trials: -1, Epochs: -1, Ended: -1);
         var failingSince = (DateTimeOffset?)null;
         while (true)
         {
@@ -32,10 +33,13 @@ internal static class SearchWatcher
             }
 
             printer?.Update(status, trials);
-            if (runDir is not null && (status.State.IsFinished() || DateTimeOffset.UtcNow - lastSaved > TimeSpan.FromSeconds(5)))
+            // Results on disk follow every epoch and every trial that ends, so a killed run leaves them current.
+            var progress = (Trials: trials.Count, Epochs: trials.Sum(t => t.Epochs.Count), Ended: trials.Count(t => t.State.IsTerminal()));
+            if (runDir is not null && (status.State.IsFinished() || progress != savedProgress || DateTimeOffset.UtcNow - lastSaved > TimeSpan.FromSeconds(5)))
             {
                 runDir.WriteResults(status, trials);
                 lastSaved = DateTimeOffset.UtcNow;
+                savedProgress = progress;
             }
 
             if (status.State.IsFinished() || stop.IsCancellationRequested)

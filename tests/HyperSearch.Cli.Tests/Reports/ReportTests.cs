@@ -131,7 +131,8 @@ public sealed partial class ReportTests(OverfitRunFixture run, ITestOutputHelper
     {
         // Fashion-MNIST's train and test splits have nearly the same statistics, so the model above cannot tell
         // train-only statistics from train+test ones. Here the test split is twice as bright (its mean and std
-        // double, still within the scale check's limits): train-only and train+test statistics are far apart.
+        // double): train-only and train+test statistics are far apart. The scale check refuses such a split, so the
+        // spec lets it through with allow_distribution_shift, as a user who means it would.
         const int train = 200, test = 50;
         var npz = MismatchDiagnosticTests.WriteNpz(trainScale: 1f, testScale: 2f, train, test);
         var trainPixels = MismatchDiagnosticTests.Images(train, 1, 1f).Pixels.Select(p => (double)p).ToArray();
@@ -143,7 +144,7 @@ public sealed partial class ReportTests(OverfitRunFixture run, ITestOutputHelper
         var runs = Path.Combine(Path.GetTempPath(), $"hs-norm-{Guid.NewGuid():N}");
         var spec = CliRunner.WriteSpec($$"""
             name: norm
-            dataset: { name: npz, path: {{npz}}, validation_fraction: 0.1 }
+            dataset: { name: npz, path: {{npz}}, validation_fraction: 0.1, allow_distribution_shift: true }
             search: { max_trials: 1 }
             training: { epochs: 1, conv1_filters: 4, conv2_filters: 4, dense_units: 8 }
             """);
