@@ -104,16 +104,6 @@ print(" ".join(str(i) for i, pid in enumerate(pids) if pid and pid in live.value
 PY
 }
 
-# host_of PATTERN: index of the live silo whose current log holds the latest line matching PATTERN (empty if none).
-host_of() {
-    local i best="" best_line="" line
-    for ((i = 0; i < SILOS; i++)); do
-        line=$(grep -F "$1" "$work/logs/silo-$i.${silo_starts[i]}.log" 2>/dev/null | tail -n 1 | cut -c1-24)
-        if [[ -n "$line" && "$line" > "$best_line" ]]; then best=$i; best_line=$line; fi
-    done
-    echo "$best"
-}
-
 # gateway_of_cli: index of a silo whose gateway port the CLI holds a connection to (empty if none).
 gateway_of_cli() {
     local i

@@ -242,3 +242,14 @@ search_results() {
     cli search status "$1" --json >"$work/status.json" 2>"$work/logs/cli.status.log" || log "could not read the status"
     return $rc
 }
+
+# host_of PATTERN: index of the live silo whose current log holds the latest line matching PATTERN (empty if none),
+# e.g. "search ID: coordinator active on silo" or "search registry active on silo".
+host_of() {
+    local i best="" best_line="" line
+    for ((i = 0; i < ${#silo_pids[@]}; i++)); do
+        line=$(grep -F "$1" "$work/logs/silo-$i.${silo_starts[i]}.log" 2>/dev/null | tail -n 1 | cut -c1-24)
+        if [[ -n "$line" && "$line" > "$best_line" ]]; then best=$i; best_line=$line; fi
+    done
+    echo "$best"
+}

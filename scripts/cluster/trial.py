@@ -66,11 +66,17 @@ def load_checkpoint():
 
 def save_checkpoint(epoch, value, history):
     path = checkpoint_path()
-    with open(path + ".tmp", "w", encoding="utf-8") as f:
-        json.dump({"epoch": epoch, "val_accuracy": value, "history": history, "attempt": ATTEMPT}, f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(path + ".tmp", path)
+    try:
+        with open(path + ".tmp", "w", encoding="utf-8") as f:
+            json.dump({"epoch": epoch, "val_accuracy": value, "history": history, "attempt": ATTEMPT}, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(path + ".tmp", path)
+    except OSError as e:
+        # A trial that cannot checkpoint must not go on as if it could: fail, saying why.
+        event("save_failed", epoch=epoch, error=str(e))
+        print(f"cannot save the epoch {epoch} checkpoint to {path}: {e.strerror or e}", file=sys.stderr, flush=True)
+        sys.exit(1)
 
 
 def report(epoch, value):

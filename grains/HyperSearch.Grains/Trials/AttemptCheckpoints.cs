@@ -13,6 +13,9 @@ public static class AttemptCheckpoints
 {
     public const string FolderName = "attempts";
 
+    /// <summary>The file in each attempt's folder that names the attempt (never copied or promoted).</summary>
+    public const string MarkerName = ".attempt";
+
     public static string Of(string trialFolder, int attempt) =>
         Path.Combine(trialFolder, FolderName, attempt.ToString(CultureInfo.InvariantCulture));
 
@@ -30,9 +33,11 @@ public static class AttemptCheckpoints
         Directory.CreateDirectory(temp);
         try
         {
+            // Names the attempt, and proves the volume takes writes (a full one fails here, before the trial starts).
+            File.WriteAllText(Path.Combine(temp, MarkerName), attempt.ToString(CultureInfo.InvariantCulture));
             if (resume && SourceFor(trialFolder, attempt) is { } source)
             {
-                foreach (var file in Directory.EnumerateFiles(source))
+                foreach (var file in Directory.EnumerateFiles(source).Where(f => Path.GetFileName(f) != MarkerName))
                 {
                     File.Copy(file, Path.Combine(temp, Path.GetFileName(file)));
                 }
@@ -61,7 +66,7 @@ public static class AttemptCheckpoints
             return;
         }
 
-        foreach (var file in Directory.EnumerateFiles(folder))
+        foreach (var file in Directory.EnumerateFiles(folder).Where(f => Path.GetFileName(f) != MarkerName))
         {
             File.Move(file, Path.Combine(trialFolder, Path.GetFileName(file)), overwrite: true);
         }
@@ -88,13 +93,40 @@ public static class AttemptCheckpoints
         }
     }
 
+    /// <summary>Whether the trial folder takes a write now (false on a full or read-only volume).</summary>
+    public static bool CanWrite(string trialFolder)
+    {
+        var probe = Path.Combine(trialFolder, $".probe.{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(trialFolder);
+            File.WriteAllText(probe, "probe");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        finally
+        {
+            try
+            {
+                File.Delete(probe);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Nothing was written.
+            }
+        }
+    }
+
     /// <summary>The newest earlier attempt's folder with any file in it, else the trial folder when it holds files
     /// (promoted checkpoints, or ones written before per-attempt folders); null when there is nothing to resume.</summary>
     private static string? SourceFor(string trialFolder, int attempt)
     {
         foreach (var (_, path) in Attempts(trialFolder).Where(a => a.Number < attempt).Reverse())
         {
-            if (Directory.EnumerateFiles(path).Any())
+            if (Directory.EnumerateFiles(path).Any(f => Path.GetFileName(f) != MarkerName))
             {
                 return path;
             }

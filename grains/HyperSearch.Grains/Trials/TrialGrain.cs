@@ -20,6 +20,7 @@ public sealed class TrialGrain(
 {
     private (WorkItem Work, CancellationTokenSource Cancellation)? _current;
     private bool _offSilo;
+    private string? _prepareProblem;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -106,22 +107,12 @@ public sealed class TrialGrain(
 
         TrialOutcomeReport outcome;
         var trialFolder = work.CheckpointDirectory;
-        string attemptFolder;
         try
         {
-            attemptFolder = await Task.Run(() => AttemptCheckpoints.Prepare(trialFolder, work.Attempt, work.Resume));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A full or read-only checkpoint volume: this trial cannot run, and says why; the search goes on.
-            outcome = new TrialOutcomeReport(TrialState.Failed, $"could not prepare the checkpoint folder {trialFolder}: {e.Message}", null);
-            return await FinishAsync(search, work, worker, outcome, lastDecision, trialFolder);
-        }
-
-        try
-        {
-            var attemptWork = work with { CheckpointDirectory = attemptFolder };
-            outcome = await Task.Run(() => runner.RunAsync(attemptWork, OnEpoch, cancellationToken));
+            var attemptFolder = await PrepareAsync(trialFolder, work);
+            outcome = attemptFolder is null
+                ? new TrialOutcomeReport(TrialState.Failed, $"could not prepare the checkpoint folder {trialFolder}: {_prepareProblem}", null)
+                : await Task.Run(() => runner.RunAsync(work with { CheckpointDirectory = attemptFolder }, OnEpoch, cancellationToken));
         }
         catch (Exception e)
         {
@@ -130,7 +121,33 @@ public sealed class TrialGrain(
         }
 
         outcome = outcome with { Epochs = outcome.Epochs ?? curve };
+        if (outcome.State == TrialState.Failed && !await Task.Run(() => AttemptCheckpoints.CanWrite(trialFolder)))
+        {
+            // A full or read-only checkpoint volume: the trial failed saying why, and the search goes on. The slot takes
+            // no next work at once and waits half a lease, so a full disk fails trials at that pace, not the whole
+            // queue within a second.
+            logger.LogWarning("trial {Search}/{Trial} attempt {Attempt} failed and its checkpoint folder takes no writes; the slot waits before its next trial", work.SearchId, work.TrialNumber, work.Attempt);
+            var result = await FinishAsync(search, work, worker: null, outcome, lastDecision, trialFolder);
+            await Task.Delay(options.Value.LeaseTimeout / 2);
+            return result;
+        }
+
         return await FinishAsync(search, work, worker, outcome, lastDecision, trialFolder);
+    }
+
+    /// <summary>This attempt's own checkpoint folder (<see cref="AttemptCheckpoints"/>); null, with the reason in
+    /// <see cref="_prepareProblem"/>, when the volume refuses it (full, read-only).</summary>
+    private async Task<string?> PrepareAsync(string trialFolder, WorkItem work)
+    {
+        try
+        {
+            return await Task.Run(() => AttemptCheckpoints.Prepare(trialFolder, work.Attempt, work.Resume));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _prepareProblem = e.Message;
+            return null;
+        }
     }
 
     /// <summary>Hands the attempt's outcome to the coordinator; an accepted outcome's checkpoints are promoted.</summary>
