@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Chaos test of cluster mode (docs/cluster.md): a private redis-server and 3 silo processes with Redis clustering,
 # grain storage and reminders; one CLI client follows a search of command trials (scripts/cluster/trial.py, which
-# checkpoints every epoch) with `search start --wait`; every 15-30 s a silo is killed with SIGKILL and started
+# checkpoints every epoch) with `search watch`; every 15-30 s a silo is killed with SIGKILL and started
 # again. The first kills are aimed, so every run covers them: the silo hosting the coordinator (twice in a row, so
-# also the one it moved to), the one the CLI's gateway connection is on, the one hosting the search registry; then
-# a random silo running a trial mid-way. The CLI must follow the search to its end through the remaining gateways.
+# also the one it moved to), one the watching CLI is connected to, the one hosting the search registry; then
+# a random silo running a trial mid-way. The watching CLI must follow the search to its end through the remaining
+# gateways (it is never restarted).
 # The last line printed is one JSON object (scripts/cluster/chaos_verdict.py):
 #   kills, trials, completed, lost (0), duplicates (0), epochs_redone (at most one per killed attempt: the epoch in
 #   progress), resumed_from_checkpoint (> 0), coordinator_moves, recovery_seconds (per killed attempt: SIGKILL to
@@ -15,7 +16,8 @@
 #   CHAOS_TRIALS (16) CHAOS_EPOCHS (6) CHAOS_SECONDS_PER_EPOCH (2.5) CHAOS_SEED (15) CHAOS_MAX_KILLS (6)
 #   KEEP_WORK=1 keeps the temp dir.
 # scripts/chaos.sh --repeat N: N runs one after another (a soak; seeds CHAOS_SEED+1.., or random), each run's JSON
-# line, then a summary line {"runs", "passed", "worst_recovery_seconds"}. Exit 0 only when every run passed.
+# line, then a summary line {"runs", "passed", "worst_recovery_seconds"}; CHAOS_SOAK_LOG=FILE appends every run's log
+# there. Exit 0 only when every run passed.
 set -uo pipefail
 
 if [[ "${1:-}" == "--repeat" ]]; then
@@ -24,7 +26,7 @@ if [[ "${1:-}" == "--repeat" ]]; then
     passed=0
     worst=0
     for ((r = 1; r <= runs; r++)); do
-        line=$(CHAOS_SEED=$((base + r)) "$0" 2>"${CHAOS_SOAK_LOG:-/dev/null}" | tail -n 1)
+        line=$(CHAOS_SEED=$((base + r)) "$0" 2>>"${CHAOS_SOAK_LOG:-/dev/null}" | tail -n 1)
         echo "$line"
         if [[ "$line" == *'"passed": true'* ]]; then passed=$((passed + 1)); fi
         worst=$(printf '%s' "$line" | "${PYTHON:-python3}" -c '
@@ -80,9 +82,10 @@ spec="$work/chaos.yaml"
 write_spec "$spec" chaos "$TRIALS" "$EPOCHS" "$SECONDS_PER_EPOCH" "$CONCURRENT"
 search_id="chaos-$$"
 began=$(date +%s)
-cli search start "$spec" --id "$search_id" --wait --json >"$work/logs/cli.log" 2>&1 &
+cli search start "$spec" --id "$search_id" --json >"$work/logs/cli.start.log" 2>&1 || { log "search start failed"; cat "$work/logs/cli.start.log" >&2; exit 1; }
+cli search watch "$search_id" --json >"$work/logs/cli.log" 2>&1 &
 cli_pids=($!)
-log "search $search_id started by CLI pid ${cli_pids[0]}; ideal ${IDEAL}s, limit $((IDEAL + SLACK))s + ${PER_KILL}s per kill"
+log "search $search_id started, followed by \`search watch\` (pid ${cli_pids[0]}); ideal ${IDEAL}s, limit $((IDEAL + SLACK))s + ${PER_KILL}s per kill"
 
 # busy_silos: indexes of silos whose trial process has finished an epoch and is still running.
 busy_silos() {
@@ -104,15 +107,18 @@ print(" ".join(str(i) for i, pid in enumerate(pids) if pid and pid in live.value
 PY
 }
 
-# gateway_of_cli: index of a silo whose gateway port the CLI holds a connection to (empty if none).
+# gateway_of_cli: index of a silo (random among them) whose gateway the CLI process holds a connection to; empty if
+# none. An Orleans client connects to every live gateway and sends through them in turn, so each one matters.
 gateway_of_cli() {
-    local i
+    local i pid connected=()
+    pid=$(pgrep -f -- "search watch $search_id" | head -n 1)
+    [[ -n "$pid" ]] || return 0
     for ((i = 0; i < SILOS; i++)); do
-        if ss -Htnp state established "( dport = :${gateway_ports[i]} )" 2>/dev/null | grep -q "pid=${cli_pids[0]},"; then
-            echo "$i"
-            return
+        if ss -Htnp state established "( dport = :${gateway_ports[i]} )" 2>/dev/null | grep -q "pid=$pid,"; then
+            connected+=("$i")
         fi
     done
+    ((${#connected[@]} > 0)) && echo "${connected[RANDOM % ${#connected[@]}]}"
 }
 
 plan=(coordinator coordinator gateway registry)

@@ -41,7 +41,7 @@ for project in tests/*/*.csproj; do
 done
 
 # Multi-process failure tests are scripts: each counts as one test.
-for script in scripts/chaos.sh scripts/full-restart.sh; do
+for script in scripts/chaos.sh scripts/full-restart.sh scripts/fault-redis.sh scripts/fault-pause.sh scripts/fault-disk.sh scripts/fault-evaluation.sh; do
     [[ -x "$script" ]] || continue
     echo "=== $script"
     if "$script"; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi

@@ -145,7 +145,9 @@ result = {
     "recovery_seconds": seconds,
     "max_recovery_seconds": worst,
 }
-targeted = "coordinator" not in reasons or moves >= 1
+# The aimed kills must have found their targets, and killing the coordinator's silo must have moved it.
+targeted = not any(r.endswith("-unknown") for r in reasons) and ("coordinator" not in reasons or moves >= 1)
+result["aimed_kills_found_their_targets"] = targeted
 ok = (finished == "1" and status.get("state") == "completed" and len(trials) >= 12 and lost == 0 and duplicates == 0
       and epochs_redone <= killed_attempts and (kills_n == 0 or resumed > 0) and kills_n >= 1 and leaks == 0
       and record_epochs_ok and cli_exits == 0 and worst is not None and worst <= bound and targeted)
