@@ -50,6 +50,9 @@ SECONDS_PER_EPOCH=${CHAOS_SECONDS_PER_EPOCH:-2.5}
 MAX_KILLS=${CHAOS_MAX_KILLS:-6}
 CONCURRENT=3
 SILOS=3
+# Two slots per silo: after a kill the survivors still have a free slot, so a requeued trial starts at once rather
+# than after the next trial ends or the killed silo is back (docs/cluster.md: recovery needs a free slot).
+SILO_SLOTS=2
 KILL_MIN=15
 KILL_MAX=30
 RANDOM=${CHAOS_SEED:-15}

@@ -3,7 +3,8 @@
 
 Recovery, per kill (the bound is RECOVERY_BOUND seconds):
   - each trial attempt that was training on the killed silo: seconds from the SIGKILL to the next epoch trained
-    and checkpointed by a later attempt of that trial (events.jsonl);
+    and checkpointed by a later attempt of that trial (events.jsonl), or, when the killed attempt had checkpointed
+    its last epoch, to the later attempt's re-report of them;
   - when the killed silo hosted the search's coordinator or the search registry: seconds until a new activation
     of it on another silo logged that it is active (it serves the call that activated it at once).
 Silo logs carry UTC timestamps (scripts/cluster/lib.sh); kills.tsv has one line per kill: time, silo index, start
@@ -97,7 +98,11 @@ for k, (t, index, start, reason, pid) in enumerate(kills, start=1):
         elif key in live and (e["kind"] in ("orphaned", "sigterm") or (e["kind"] == "epoch_done" and e.get("final"))):
             del live[key]
     for trial, attempt in sorted(live):
-        nxt = [e["time"] for e in events if e["trial"] == trial and e["attempt"] > attempt and e["kind"] == "epoch_done" and e["time"] > t]
+        later = [e for e in events if e["trial"] == trial and e["attempt"] > attempt and e["time"] > t]
+        nxt = [e["time"] for e in later if e["kind"] == "epoch_done"]
+        # A killed attempt may have checkpointed its last epoch just as its silo died: its successor then has nothing
+        # to train and only re-reports the checkpointed epochs, which completes the trial.
+        nxt = nxt or [e["time"] for e in later if e["kind"] == "rereport" and e["epochs"] >= epochs]
         seconds = round(min(nxt) - t, 1) if nxt else None
         recoveries.append({"kill": k, "what": f"trial {trial}", "seconds": seconds})
 

@@ -107,7 +107,7 @@ allocate_silos() {
 }
 
 # start_silo I: starts silo I (again) with Redis clustering, storage and reminders; one log line per entry, each
-# starting with its UTC time (yyyy-mm-ddThh:mm:ss.fffZ). Extra settings: SILO_ARGS.
+# starting with its UTC time (yyyy-mm-ddThh:mm:ss.fffZ). Training slots: SILO_SLOTS (1). Extra settings: SILO_ARGS.
 start_silo() {
     local i=$1
     silo_starts[i]=$((silo_starts[i] + 1))
@@ -123,7 +123,7 @@ start_silo() {
         --HyperSearch:SiloPort="${silo_ports[i]}" \
         --HyperSearch:GatewayPort="${gateway_ports[i]}" \
         --HyperSearch:CheckpointDirectory="$work/checkpoints" \
-        --HyperSearch:Training:Slots=1 \
+        --HyperSearch:Training:Slots="${SILO_SLOTS:-1}" \
         --Logging:Console:FormatterName=simple --Logging:Console:FormatterOptions:SingleLine=true \
         --Logging:Console:FormatterOptions:UseUtcTimestamp=true \
         "--Logging:Console:FormatterOptions:TimestampFormat=yyyy-MM-dd'T'HH:mm:ss.fff'Z' " \
