@@ -153,7 +153,6 @@ public sealed class TrialGrain(
     /// <summary>Hands the attempt's outcome to the coordinator; an accepted outcome's checkpoints are promoted.</summary>
     private async Task<TrialRunResult> FinishAsync(ISearchGrain search, WorkItem work, string? worker, TrialOutcomeReport outcome, EpochDecision lastDecision, string trialFolder)
     {
-
         if (lastDecision == EpochDecision.Fenced)
         {
             logger.LogInformation("trial {Search}/{Trial} attempt {Attempt} was fenced off; dropping its result", work.SearchId, work.TrialNumber, work.Attempt);
