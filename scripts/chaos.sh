@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Chaos test of cluster mode (docs/cluster.md): a private redis-server and 3 silo processes with Redis clustering,
 # grain storage and reminders; one CLI client follows a search of command trials (scripts/cluster/trial.py, which
-# checkpoints every epoch) with `search watch`; every 15-30 s a silo is killed with SIGKILL and started
-# again. The first kills are aimed, so every run covers them: the silo hosting the coordinator (twice in a row, so
-# also the one it moved to), one the watching CLI is connected to, the one hosting the search registry; then
-# a random silo running a trial mid-way. The watching CLI must follow the search to its end through the remaining
+# checkpoints every epoch) with `search watch`; every 15-30 s, once every silo is ready (one down at a time), a silo
+# is killed with SIGKILL and started again. The first kills are aimed, so every run covers them: the silo hosting the
+# coordinator (twice in a row, so also the one it moved to), one the watching CLI is connected to, the one hosting
+# the search registry; then a random silo running a trial mid-way. The watching CLI must follow the search to its end through the remaining
 # gateways (it is never restarted).
 # The last line printed is one JSON object (scripts/cluster/chaos_verdict.py):
 #   kills, trials, completed, lost (0), duplicates (0), epochs_redone (at most one per killed attempt: the epoch in
@@ -84,10 +84,10 @@ for ((i = 0; i < SILOS; i++)); do wait_ready $i 120 || exit 1; done
 spec="$work/chaos.yaml"
 write_spec "$spec" chaos "$TRIALS" "$EPOCHS" "$SECONDS_PER_EPOCH" "$CONCURRENT"
 search_id="chaos-$$"
-began=$(date +%s)
 cli search start "$spec" --id "$search_id" --json >"$work/logs/cli.start.log" 2>&1 || { log "search start failed"; cat "$work/logs/cli.start.log" >&2; exit 1; }
 cli search watch "$search_id" --json >"$work/logs/cli.log" 2>&1 &
 cli_pids=($!)
+began=$(date +%s)
 log "search $search_id started, followed by \`search watch\` (pid ${cli_pids[0]}); ideal ${IDEAL}s, limit $((IDEAL + SLACK))s + ${PER_KILL}s per kill"
 
 # busy_silos: indexes of silos whose trial process has finished an epoch and is still running.
@@ -124,6 +124,15 @@ gateway_of_cli() {
     ((${#connected[@]} > 0)) && echo "${connected[RANDOM % ${#connected[@]}]}"
 }
 
+# all_ready: whether every silo answers /readyz. A kill waits for it: one silo down at a time, so the survivors can
+# always out-vote the dead one (Orleans needs 2 votes to declare a silo dead), whatever a restart costs.
+all_ready() {
+    local i
+    for ((i = 0; i < SILOS; i++)); do
+        curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:${http_ports[i]}/readyz" 2>/dev/null || return 1
+    done
+}
+
 plan=(coordinator coordinator gateway registry)
 kills=0
 cli_exits=0
@@ -143,11 +152,12 @@ while true; do
             finished=1
         else
             log "CLI exited ($rc) before the search ended: it did not fail over to another gateway"
+            tail -n 20 "$work/logs/cli.log" >&2
             cli_exits=1
         fi
         break
     fi
-    if ((now >= next_kill && kills < MAX_KILLS)); then
+    if ((now >= next_kill && kills < MAX_KILLS)) && all_ready; then
         reason=${plan[kills]:-busy}
         case $reason in
             coordinator) victim=$(host_of "search $search_id: coordinator active on silo") ;;
