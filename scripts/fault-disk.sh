@@ -14,7 +14,7 @@ fi
 source "$(dirname "${BASH_SOURCE[0]}")/cluster/lib.sh"
 
 TRIALS=8
-EPOCHS=4
+EPOCHS=6
 SILO_ARGS=(
     --HyperSearch:Coordinator:LeaseTimeout=00:00:10
     --HyperSearch:Coordinator:HeartbeatInterval=00:00:02

@@ -10,7 +10,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/cluster/lib.sh"
 
 LEASE_TIMEOUT=10
 RECOVERY_BOUND=$((2 * LEASE_TIMEOUT))
-export CHAOS_TEST_SECONDS=6
+export CHAOS_TEST_SECONDS=10
 SILO_ARGS=(
     --HyperSearch:Coordinator:LeaseTimeout=00:00:$LEASE_TIMEOUT
     --HyperSearch:Coordinator:HeartbeatInterval=00:00:02
