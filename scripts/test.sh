@@ -41,7 +41,8 @@ for project in tests/*/*.csproj; do
 done
 
 # Multi-process tests are scripts (with their arguments): each counts as one test.
-for script in scripts/chaos.sh scripts/full-restart.sh scripts/security-probe.sh "scripts/k8s-rehearsal.sh cpu"; do
+for script in scripts/chaos.sh scripts/full-restart.sh scripts/fault-redis.sh scripts/fault-pause.sh scripts/fault-disk.sh scripts/fault-evaluation.sh \
+    scripts/security-probe.sh "scripts/k8s-rehearsal.sh cpu"; do
     read -r -a command <<< "$script"
     [[ -x "${command[0]}" ]] || continue
     echo "=== $script"

@@ -62,10 +62,24 @@ cluster_cleanup() {
     fi
 }
 
+# start_redis: a private redis-server on a free port, without persistence; with REDIS_AOF=1 it keeps an
+# append-only file fsynced on every write (what a production Redis for HyperSearch should do), so restart_redis
+# brings back everything it acknowledged.
 start_redis() {
     redis_port=$(free_ports 1)
-    redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
-        --dir "$work/redis" --requirepass "$REDIS_SECRET" >"$work/logs/redis.log" 2>&1 &
+    launch_redis
+}
+
+# restart_redis: redis-server again on the same port and directory (reloading its append-only file, if any).
+restart_redis() {
+    launch_redis
+}
+
+launch_redis() {
+    local persistence=(--appendonly no)
+    [[ -n "${REDIS_AOF:-}" ]] && persistence=(--appendonly yes --appendfsync always)
+    redis-server --port "$redis_port" --bind 127.0.0.1 --save '' "${persistence[@]}" --daemonize no \
+        --dir "$work/redis" --requirepass "$REDIS_SECRET" >>"$work/logs/redis.log" 2>&1 &
     redis_pid=$!
     local i
     for i in $(seq 1 50); do
@@ -92,7 +106,8 @@ allocate_silos() {
     done
 }
 
-# start_silo I: starts silo I (again) with Redis clustering, storage and reminders. Extra settings: SILO_ARGS.
+# start_silo I: starts silo I (again) with Redis clustering, storage and reminders; one log line per entry, each
+# starting with its UTC time (yyyy-mm-ddThh:mm:ss.fffZ). Training slots: SILO_SLOTS (1). Extra settings: SILO_ARGS.
 start_silo() {
     local i=$1
     silo_starts[i]=$((silo_starts[i] + 1))
@@ -108,7 +123,10 @@ start_silo() {
         --HyperSearch:SiloPort="${silo_ports[i]}" \
         --HyperSearch:GatewayPort="${gateway_ports[i]}" \
         --HyperSearch:CheckpointDirectory="$work/checkpoints" \
-        --HyperSearch:Training:Slots=1 \
+        --HyperSearch:Training:Slots="${SILO_SLOTS:-1}" \
+        --Logging:Console:FormatterName=simple --Logging:Console:FormatterOptions:SingleLine=true \
+        --Logging:Console:FormatterOptions:UseUtcTimestamp=true \
+        "--Logging:Console:FormatterOptions:TimestampFormat=yyyy-MM-dd'T'HH:mm:ss.fff'Z' " \
         --HyperSearch:Security:CommandAllowList:0="$PYTHON" \
         "${SILO_ARGS[@]}" >"$logfile" 2>&1 &
     silo_pids[i]=$!
@@ -142,7 +160,8 @@ cli() {
         --cluster-id "$CLUSTER_ID" --connect-timeout 30
 }
 
-# write_spec FILE NAME TRIALS EPOCHS SECONDS CONCURRENT: a command-trial search over the chaos workload.
+# write_spec FILE NAME TRIALS EPOCHS SECONDS CONCURRENT [MAX_FAILED]: a command-trial search over the chaos
+# workload; MAX_FAILED (max_failed_trials) defaults to 0.
 write_spec() {
     cat >"$1" <<YAML
 name: $2
@@ -152,7 +171,7 @@ search:
   scheduler: none
   max_trials: $3
   max_concurrent: $6
-  max_failed_trials: 0
+  max_failed_trials: ${7:-0}
   time_budget: 10m
   seed: 7
 training: { epochs: $4, seconds_per_epoch: $5 }
@@ -168,4 +187,70 @@ YAML
 # password_leaks: non-zero count when the Redis password appears in any log of this run.
 password_leaks() {
     grep -rlF -- "$REDIS_SECRET" "$work/logs" 2>/dev/null | wc -l
+}
+
+# wait_until SECONDS COMMAND...: runs COMMAND every 0.5 s until it succeeds (returns 0) or SECONDS pass (returns 1).
+wait_until() {
+    local limit=$1 end
+    shift
+    end=$((SECONDS + limit))
+    until "$@"; do
+        ((SECONDS < end)) || return 1
+        sleep 0.5
+    done
+}
+
+# events PYTHON-EXPRESSION: how many trial events (dicts `e`, scripts/cluster/trial.py) satisfy the expression.
+events() {
+    "$PYTHON" - "$CHAOS_EVENTS" "$1" <<'PY'
+import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    try:
+        e = json.loads(line)
+    except ValueError:
+        continue
+    if eval(sys.argv[2], {}, {"e": e}):
+        n += 1
+print(n)
+PY
+}
+
+# has_events MIN PYTHON-EXPRESSION: whether at least MIN events satisfy the expression (for wait_until).
+has_events() { (($(events "$2") >= $1)); }
+
+# silo_of_pid PID: index of the silo process PID (empty if none).
+silo_of_pid() {
+    local i
+    for ((i = 0; i < ${#silo_pids[@]}; i++)); do
+        [[ "${silo_pids[i]}" == "$1" ]] && { echo "$i"; return; }
+    done
+}
+
+# follow_search SPEC ID: starts a CLI that starts the search and follows it to its end (`search start --wait`).
+follow_search() {
+    cli search start "$1" --id "$2" --wait --json >"$work/logs/cli.log" 2>&1 &
+    cli_pids=($!)
+    log "search $2 started by CLI pid ${cli_pids[0]}"
+}
+
+# search_results ID SECONDS: waits up to SECONDS for the following CLI to exit, then saves the search's trials and
+# status as $work/trials.json and $work/status.json. Returns 1 when the CLI had not finished.
+search_results() {
+    local rc=0
+    wait_until "$2" eval '! kill -0 "${cli_pids[0]}" 2>/dev/null' || { log "the CLI did not finish within $2 s"; rc=1; }
+    cli search trials "$1" --json >"$work/trials.json" 2>"$work/logs/cli.trials.log" || log "could not read the trials"
+    cli search status "$1" --json >"$work/status.json" 2>"$work/logs/cli.status.log" || log "could not read the status"
+    return $rc
+}
+
+# host_of PATTERN: index of the live silo whose current log holds the latest line matching PATTERN (empty if none),
+# e.g. "search ID: coordinator active on silo" or "search registry active on silo".
+host_of() {
+    local i best="" best_line="" line
+    for ((i = 0; i < ${#silo_pids[@]}; i++)); do
+        line=$(grep -F "$1" "$work/logs/silo-$i.${silo_starts[i]}.log" 2>/dev/null | tail -n 1 | cut -c1-24)
+        if [[ -n "$line" && "$line" > "$best_line" ]]; then best=$i; best_line=$line; fi
+    done
+    echo "$best"
 }

@@ -4,7 +4,10 @@ through each epoch, checkpoints after every epoch and appends what it does to $C
 line), so the test can count redone epochs, resumed attempts and trials that trained to the end twice.
 
 It behaves like an in-process trainer when its silo is SIGKILLed: it notices it was orphaned (its parent changed)
-and exits without saving or reporting anything more.
+and exits without saving or reporting anything more. A silo that is only paused (SIGSTOP) does not orphan it: it
+goes on as a zombie attempt would. Every epoch line and checkpoint names the attempt (lease token) that wrote it,
+so a test can tell whose report or checkpoint survived. In test mode it sleeps CHAOS_TEST_SECONDS (default 0)
+first, so a test can kill its silo mid-evaluation.
 """
 import json
 import math
@@ -63,15 +66,21 @@ def load_checkpoint():
 
 def save_checkpoint(epoch, value, history):
     path = checkpoint_path()
-    with open(path + ".tmp", "w", encoding="utf-8") as f:
-        json.dump({"epoch": epoch, "val_accuracy": value, "history": history}, f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(path + ".tmp", path)
+    try:
+        with open(path + ".tmp", "w", encoding="utf-8") as f:
+            json.dump({"epoch": epoch, "val_accuracy": value, "history": history, "attempt": ATTEMPT}, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(path + ".tmp", path)
+    except OSError as e:
+        # A trial that cannot checkpoint must not go on as if it could: fail, saying why.
+        event("save_failed", epoch=epoch, error=str(e))
+        print(f"cannot save the epoch {epoch} checkpoint to {path}: {e.strerror or e}", file=sys.stderr, flush=True)
+        sys.exit(1)
 
 
 def report(epoch, value):
-    print(json.dumps({"epoch": epoch, "val_accuracy": value, "val_loss": -math.log(max(value, 1e-6))}), flush=True)
+    print(json.dumps({"epoch": epoch, "val_accuracy": value, "val_loss": -math.log(max(value, 1e-6)), "attempt": ATTEMPT}), flush=True)
 
 
 def train(p):
@@ -104,14 +113,20 @@ def train(p):
         value = accuracy(p, epoch)
         history.append(value)
         save_checkpoint(epoch, value, history)
-        event("epoch_done", epoch=epoch, final=epoch == epochs)
+        event("epoch_done", epoch=epoch, final=epoch == epochs, dir=os.environ["HYPERSEARCH_CHECKPOINT_DIR"])
         report(epoch, value)
 
 
 def test(p):
+    event("test_start")
+    time.sleep(float(os.environ.get("CHAOS_TEST_SECONDS", "0")))
+    if orphaned():
+        event("orphaned", epoch=0)
+        return
     saved = load_checkpoint()
     value = saved["val_accuracy"] if saved else accuracy(p, int(p["epochs"]))
     print(json.dumps({"test_accuracy": max(0.0, value - 0.005), "count": 1000}), flush=True)
+    event("test_done", checkpoint_attempt=saved.get("attempt") if saved else None)
 
 
 if __name__ == "__main__":

@@ -64,10 +64,12 @@ public interface ISearchGrain : IGrainWithStringKey
 /// <summary>A coordinator's answer to <c>CompleteAndLease</c>. Every change a coordinator activation makes gets the
 /// next <paramref name="Sequence"/>; all changes up to <paramref name="StoredThrough"/> are in storage. A later receipt of
 /// the same <paramref name="Generation"/> whose <paramref name="StoredThrough"/> reaches an outcome's sequence shows
-/// that outcome stored; a receipt of another generation means the coordinator restarted and may have lost it.</summary>
+/// that outcome stored; a receipt of another generation means the coordinator restarted and may have lost it.
+/// <paramref name="Accepted"/>: the outcome is the trial's (false: the attempt was fenced off, its result dropped).</summary>
 [GenerateSerializer, Immutable, Alias("HyperSearch.CompletionReceipt")]
 public sealed record CompletionReceipt(
     [property: Id(0)] WorkItem? Next,
     [property: Id(1)] int Generation,
     [property: Id(2)] long Sequence,
-    [property: Id(3)] long StoredThrough);
+    [property: Id(3)] long StoredThrough,
+    [property: Id(4)] bool Accepted = true);

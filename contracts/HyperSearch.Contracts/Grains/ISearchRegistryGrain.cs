@@ -13,7 +13,7 @@ public interface ISearchRegistryGrain : IGrainWithIntegerKey
     Task<IReadOnlyList<SearchSummary>> ListAsync();
 
     /// <summary>Records whether a search has work for a slot; every call advances the version. Coordinators do not
-    /// wait for this call, so <paramref name="sequence"/> (increasing per coordinator) discards updates that arrive late.</summary>
+    /// wait for this call, so <paramref name="sequence"/> (increasing per search, across coordinator activations) discards updates that arrive late.</summary>
     [Alias("SetWork")]
     Task SetWorkAvailableAsync(string searchId, bool available, SearchState state, long sequence);
 

@@ -1,3 +1,4 @@
+using HyperSearch.Grains.Trials;
 using HyperSearch.Tuning;
 using HyperSearch.Tuning.Samplers;
 using HyperSearch.Tuning.Schedulers;
@@ -17,6 +18,7 @@ public sealed class SearchCoordinator
     private readonly ITrialScheduler _scheduler;
     private readonly HashSet<string> _triedKeys;
     private readonly Dictionary<int, DateTimeOffset> _lastHeartbeat = [];
+    private string? _evaluationWorker;
 
     // Incremental indexes over the trial table, so each call costs O(1) or O(log n) rather than a scan:
     // a busy search handles thousands of calls over thousands of trials.
@@ -81,7 +83,7 @@ public sealed class SearchCoordinator
     {
         if (_state.State == SearchState.EvaluatingWinner)
         {
-            return LeaseEvaluation(now);
+            return LeaseEvaluation(worker, now);
         }
 
         if (!HasWork)
@@ -94,7 +96,7 @@ public sealed class SearchCoordinator
         {
             // The sampler just ran out: the search may be over.
             CheckStopConditions(now);
-            return _state.State == SearchState.EvaluatingWinner ? LeaseEvaluation(now) : null;
+            return _state.State == SearchState.EvaluatingWinner ? LeaseEvaluation(worker, now) : null;
         }
 
         SetState(trial, TrialState.Running);
@@ -106,13 +108,14 @@ public sealed class SearchCoordinator
         return ToWork(trial, WorkKind.Train, trial.LeaseToken, resume: trial.Attempt > 1);
     }
 
-    private WorkItem? LeaseEvaluation(DateTimeOffset now)
+    private WorkItem? LeaseEvaluation(string worker, DateTimeOffset now)
     {
         if (_state.EvaluationLeased || _state.WinnerNumber is not { } winner)
         {
             return null;
         }
 
+        _evaluationWorker = worker;
         _state.EvaluationLeased = true;
         _state.EvaluationAttempt++;
         _state.EvaluationToken = Token(_state.EvaluationAttempt);
@@ -296,11 +299,13 @@ public sealed class SearchCoordinator
         }
     }
 
-    /// <summary>Requeues trials (and the winner's evaluation) whose slot went silent: its silo died.</summary>
-    public IReadOnlyList<int> ExpireLeases(DateTimeOffset now, TimeSpan leaseTimeout)
+    /// <summary>Requeues trials (and the winner's evaluation) whose slot went silent or whose silo is in
+    /// <paramref name="deadSilos"/> (declared dead by the cluster): its silo died.</summary>
+    public IReadOnlyList<int> ExpireLeases(DateTimeOffset now, TimeSpan leaseTimeout, IReadOnlySet<string>? deadSilos = null)
     {
         var expired = _running
-            .Where(n => !_lastHeartbeat.TryGetValue(n, out var seen) || now - seen > leaseTimeout)
+            .Where(n => !_lastHeartbeat.TryGetValue(n, out var seen) || now - seen > leaseTimeout ||
+                        (deadSilos is { Count: > 0 } && _state.Trials[n].Worker is { } worker && deadSilos.Contains(TrialGrainKeys.SiloOf(worker))))
             .Order()
             .Select(n => _state.Trials[n])
             .ToList();
@@ -310,9 +315,12 @@ public sealed class SearchCoordinator
         }
 
         if (_state.State == SearchState.EvaluatingWinner && _state.EvaluationLeased &&
-            (!_lastHeartbeat.TryGetValue(-1, out var evalSeen) || now - evalSeen > leaseTimeout))
+            (!_lastHeartbeat.TryGetValue(-1, out var evalSeen) || now - evalSeen > leaseTimeout ||
+             (deadSilos is { Count: > 0 } && _evaluationWorker is { } evaluator && deadSilos.Contains(TrialGrainKeys.SiloOf(evaluator)))))
         {
+            // The next lease gets a new token, so a late report of this evaluation is refused: it runs once more, not twice.
             _state.EvaluationLeased = false;
+            _evaluationWorker = null;
         }
 
         return expired.Select(t => t.Number).ToList();

@@ -72,6 +72,8 @@ public sealed class SearchGrain(
 
             await Commit.CommitAsync();
             StartTicking();
+            // The chaos test reads this line to learn where the coordinator lives and when it answers again.
+            logger.LogInformation("search {SearchId}: coordinator active on silo {Silo}, generation {Generation}", SearchId, SiloName, State.Generation);
         }
     }
 
@@ -119,6 +121,7 @@ public sealed class SearchGrain(
         await Commit.CommitAsync();
         await Registry.RegisterAsync(new SearchSummary(SearchId, spec.Name, SearchState.Running, State.StartedAt));
         logger.LogInformation("search {SearchId} ({Name}) started: {Sampler}/{Scheduler}, {MaxTrials} trials", SearchId, spec.Name, spec.Search.Sampler, spec.Search.Scheduler, spec.Search.MaxTrials);
+        logger.LogInformation("search {SearchId}: coordinator active on silo {Silo}, generation {Generation}", SearchId, SiloName, State.Generation);
         StartTicking();
         await SetReminderAsync(register: true);
         await AfterChangeAsync();
@@ -225,11 +228,13 @@ public sealed class SearchGrain(
 
     public async Task<CompletionReceipt> CompleteAndLeaseAsync(int trialNumber, int attempt, TrialOutcomeReport outcome, string worker)
     {
-        if (Coordinator.Complete(trialNumber, attempt, outcome, Now))
+        var accepted = Coordinator.Complete(trialNumber, attempt, outcome, Now);
+        if (accepted)
         {
             metrics.TrialEnded(SearchId, trialNumber, outcome.State);
         }
 
+        accepted = accepted || Coordinator.EndedBy(trialNumber, attempt);
         var next = Coordinator.Lease(worker, Now);
         if (next is { Kind: WorkKind.Train })
         {
@@ -238,7 +243,7 @@ public sealed class SearchGrain(
 
         // Not awaited to durability: the slot starts its next trial now and learns from later receipts when this is stored.
         var sequence = await AfterChangeAsync(durable: false);
-        return new CompletionReceipt(next, State.Generation, sequence, _storedThrough);
+        return new CompletionReceipt(next, State.Generation, sequence, _storedThrough, accepted);
     }
 
     public async Task ReleaseAsync(int trialNumber, int attempt)
@@ -274,9 +279,9 @@ public sealed class SearchGrain(
             return;
         }
 
-        foreach (var trial in _coordinator.ExpireLeases(Now, options.Value.LeaseTimeout))
+        foreach (var trial in _coordinator.ExpireLeases(Now, options.Value.LeaseTimeout, DeadSilos()))
         {
-            logger.LogWarning("search {SearchId}: trial {Trial} lost its slot (no report for {Timeout}); requeued", SearchId, trial, options.Value.LeaseTimeout);
+            logger.LogWarning("search {SearchId}: trial {Trial} lost its slot (its silo was declared dead, or no report for {Timeout}); requeued", SearchId, trial, options.Value.LeaseTimeout);
             metrics.TrialEnded(SearchId, trial, null);
         }
 
@@ -314,7 +319,7 @@ public sealed class SearchGrain(
         {
             _advertisedWork = hasWork;
             // Not awaited: slots waiting on the registry need not delay the caller; the sequence orders the updates.
-            _ = ObserveAsync(Registry.SetWorkAvailableAsync(SearchId, hasWork, State.State, ++_advertisements));
+            _ = AdvertiseAsync(hasWork, AdvertisementSequence(State.Generation, ++_advertisements));
         }
 
         if (State.State.IsFinished())
@@ -324,6 +329,47 @@ public sealed class SearchGrain(
         }
 
         return sequence;
+    }
+
+    /// <summary>Orders this search's work advertisements across coordinator activations: the generation first, so a
+    /// reactivated coordinator's first update supersedes everything its predecessor sent. Numbering them per activation
+    /// alone made the registry drop a new activation's updates as late until it had sent as many as the old one, so a
+    /// trial requeued after its silo died could wait forever while every idle slot stayed parked.</summary>
+    public static long AdvertisementSequence(int generation, long advertisement) =>
+        ((long)generation << 32) + Math.Min(advertisement, uint.MaxValue);
+
+    private string SiloName => ServiceProvider.GetService<ILocalSiloDetails>()?.Name ?? "?";
+
+    /// <summary>Names of silos the cluster declared dead (and no live silo uses): their trials are requeued at once
+    /// rather than after the lease, so recovery is bounded by Orleans' failure detection when that is the faster.</summary>
+    private IReadOnlySet<string> DeadSilos()
+    {
+        if (_coordinator is not { RunningCount: > 0 } and not { State.State: SearchState.EvaluatingWinner } ||
+            ServiceProvider.GetService<IClusterMembershipService>() is not { } membership)
+        {
+            return EmptyNames;
+        }
+
+        var members = membership.CurrentSnapshot.Members.Values;
+        var dead = members.Where(m => m.Status == SiloStatus.Dead).Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+        dead.ExceptWith(members.Where(m => m.Status != SiloStatus.Dead).Select(m => m.Name));
+        return dead;
+    }
+
+    private static readonly IReadOnlySet<string> EmptyNames = new HashSet<string>();
+
+    /// <summary>Tells the registry; when that fails (its silo just died), the next change tells it again.</summary>
+    private async Task AdvertiseAsync(bool hasWork, long sequence)
+    {
+        try
+        {
+            await Registry.SetWorkAvailableAsync(SearchId, hasWork, State.State, sequence);
+        }
+        catch (Exception e)
+        {
+            _advertisedWork = null;
+            logger.LogWarning(e, "search {SearchId}: could not tell the registry whether it has work; the next change retries", SearchId);
+        }
     }
 
     private async Task ObserveAsync(Task write)

@@ -20,6 +20,7 @@ public sealed class TrialGrain(
 {
     private (WorkItem Work, CancellationTokenSource Cancellation)? _current;
     private bool _offSilo;
+    private string? _prepareProblem;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -105,9 +106,13 @@ public sealed class TrialGrain(
         }
 
         TrialOutcomeReport outcome;
+        var trialFolder = work.CheckpointDirectory;
         try
         {
-            outcome = await Task.Run(() => runner.RunAsync(work, OnEpoch, cancellationToken));
+            var attemptFolder = await PrepareAsync(trialFolder, work);
+            outcome = attemptFolder is null
+                ? new TrialOutcomeReport(TrialState.Failed, $"could not prepare the checkpoint folder {trialFolder}: {_prepareProblem}", null)
+                : await Task.Run(() => runner.RunAsync(work with { CheckpointDirectory = attemptFolder }, OnEpoch, cancellationToken));
         }
         catch (Exception e)
         {
@@ -115,6 +120,39 @@ public sealed class TrialGrain(
             outcome = new TrialOutcomeReport(TrialState.Failed, $"{e.GetType().Name}: {e.Message}", null);
         }
 
+        outcome = outcome with { Epochs = outcome.Epochs ?? curve };
+        if (outcome.State == TrialState.Failed && !await Task.Run(() => AttemptCheckpoints.CanWrite(trialFolder)))
+        {
+            // A full or read-only checkpoint volume: the trial failed saying why, and the search goes on. The slot takes
+            // no next work at once and waits half a lease, so a full disk fails trials at that pace, not the whole
+            // queue within a second.
+            logger.LogWarning("trial {Search}/{Trial} attempt {Attempt} failed and its checkpoint folder takes no writes; the slot waits before its next trial", work.SearchId, work.TrialNumber, work.Attempt);
+            var result = await FinishAsync(search, work, worker: null, outcome, lastDecision, trialFolder);
+            await Task.Delay(options.Value.LeaseTimeout / 2);
+            return result;
+        }
+
+        return await FinishAsync(search, work, worker, outcome, lastDecision, trialFolder);
+    }
+
+    /// <summary>This attempt's own checkpoint folder (<see cref="AttemptCheckpoints"/>); null, with the reason in
+    /// <see cref="_prepareProblem"/>, when the volume refuses it (full, read-only).</summary>
+    private async Task<string?> PrepareAsync(string trialFolder, WorkItem work)
+    {
+        try
+        {
+            return await Task.Run(() => AttemptCheckpoints.Prepare(trialFolder, work.Attempt, work.Resume));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _prepareProblem = e.Message;
+            return null;
+        }
+    }
+
+    /// <summary>Hands the attempt's outcome to the coordinator; an accepted outcome's checkpoints are promoted.</summary>
+    private async Task<TrialRunResult> FinishAsync(ISearchGrain search, WorkItem work, string? worker, TrialOutcomeReport outcome, EpochDecision lastDecision, string trialFolder)
+    {
         if (lastDecision == EpochDecision.Fenced)
         {
             logger.LogInformation("trial {Search}/{Trial} attempt {Attempt} was fenced off; dropping its result", work.SearchId, work.TrialNumber, work.Attempt);
@@ -133,24 +171,49 @@ public sealed class TrialGrain(
             outcome = outcome with { State = TrialState.Cancelled };
         }
 
-        // Unless the runner knows the whole curve, send what this attempt saw (the coordinator merges by epoch number,
-        // keeping what a resumed attempt did not re-run); it includes the last epoch, which was not reported alone.
-        outcome = outcome with { Epochs = outcome.Epochs ?? curve };
+        // Unless the runner knows the whole curve, the outcome carries what this attempt saw (the coordinator merges by
+        // epoch number, keeping what a resumed attempt did not re-run); it includes the last epoch, not reported alone.
         if (worker is null || runningTrials.ShuttingDown)
         {
-            await CoordinatorRetry.CallAsync(() => search.CompleteAsync(work.TrialNumber, work.Attempt, outcome), RetryBudget);
+            var stored = await CoordinatorRetry.CallAsync(() => search.CompleteAsync(work.TrialNumber, work.Attempt, outcome), RetryBudget);
+            await PromoteAsync(work, trialFolder, stored);
             return new TrialRunResult(outcome, null);
         }
 
         var receipt = await CoordinatorRetry.CallAsync(() => search.CompleteAndLeaseAsync(work.TrialNumber, work.Attempt, outcome, worker), RetryBudget);
+        await PromoteAsync(work, trialFolder, receipt.Accepted);
         return new TrialRunResult(outcome, receipt.Next, receipt);
+    }
+
+    /// <summary>Only the attempt that owns the trial promotes its checkpoints; a fenced one leaves its folder, which
+    /// the next promotion removes. A failure here costs nothing now: the evaluation promotes the newest attempt.</summary>
+    private async Task PromoteAsync(WorkItem work, string trialFolder, bool accepted)
+    {
+        if (!accepted)
+        {
+            logger.LogInformation("trial {Search}/{Trial} attempt {Attempt}: outcome refused (fenced); its checkpoints stay unpromoted", work.SearchId, work.TrialNumber, work.Attempt);
+            return;
+        }
+
+        try
+        {
+            await Task.Run(() => AttemptCheckpoints.Promote(trialFolder, work.Attempt));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning(e, "trial {Search}/{Trial} attempt {Attempt}: could not promote its checkpoints", work.SearchId, work.TrialNumber, work.Attempt);
+        }
     }
 
     private async Task<TrialOutcomeReport> EvaluateAsync(ISearchGrain search, WorkItem work, CancellationToken cancellationToken)
     {
         try
         {
-            var result = await Task.Run(() => runner.EvaluateTestAsync(work, cancellationToken));
+            var result = await Task.Run(() =>
+            {
+                AttemptCheckpoints.PromoteNewest(work.CheckpointDirectory);
+                return runner.EvaluateTestAsync(work, cancellationToken);
+            });
             await CoordinatorRetry.CallAsync(() => search.ReportTestAsync(work.TrialNumber, work.Attempt, result, null), RetryBudget);
             return new TrialOutcomeReport(TrialState.Completed, null, null);
         }

@@ -10,6 +10,9 @@ public static class TrialGrainKeys
     /// addressed to a slot whose silo is gone).</summary>
     public static bool IsOnSilo(string slotKey, string siloName) => slotKey.StartsWith(siloName + "/", StringComparison.Ordinal);
 
+    /// <summary>The silo name in a slot's worker name.</summary>
+    public static string SiloOf(string slotKey) => slotKey[..Math.Max(0, slotKey.LastIndexOf('/'))];
+
     /// <summary>Names one attempt (for the silo's list of running attempts).</summary>
     public static string ForAttempt(string searchId, int trialNumber, int attempt, WorkKind kind) =>
         kind == WorkKind.Train ? $"{searchId}/{trialNumber}/{attempt}" : $"{searchId}/{trialNumber}/test-{attempt}";

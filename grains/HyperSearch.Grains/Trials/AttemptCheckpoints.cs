@@ -1,0 +1,153 @@
+using System.Globalization;
+
+namespace HyperSearch.Grains.Trials;
+
+/// <summary>Per-attempt checkpoint folders: attempt N of a trial writes only <c>&lt;trial&gt;/attempts/N/</c>, so an
+/// attempt presumed dead that comes back (a paused silo, a partition) can never overwrite its successor's
+/// checkpoints. A resumed attempt starts from a copy of the newest earlier attempt's files; the attempt whose outcome
+/// the coordinator accepts is promoted: its files move up into the trial folder (what the test evaluation and
+/// checkpoint retention use) and its folder and older ones go.</summary>
+/// <remarks>Attempt numbers are lease tokens, which only grow for a trial. Pure file operations: call off the
+/// Orleans scheduler.</remarks>
+public static class AttemptCheckpoints
+{
+    public const string FolderName = "attempts";
+
+    /// <summary>The file in each attempt's folder that names the attempt (never copied or promoted).</summary>
+    public const string MarkerName = ".attempt";
+
+    public static string Of(string trialFolder, int attempt) =>
+        Path.Combine(trialFolder, FolderName, attempt.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>Creates the attempt's folder; when resuming, fills it with the newest earlier attempt's files (or
+    /// the promoted ones). Built under a temporary name and renamed, so a half-made copy is never resumed from.</summary>
+    public static string Prepare(string trialFolder, int attempt, bool resume)
+    {
+        var folder = Of(trialFolder, attempt);
+        if (Directory.Exists(folder))
+        {
+            return folder; // the same attempt asked again (a retried call): keep what it wrote
+        }
+
+        var temp = Path.Combine(trialFolder, FolderName, $".{attempt}.{Guid.NewGuid():N}.tmp");
+        Directory.CreateDirectory(temp);
+        try
+        {
+            // Names the attempt, and proves the volume takes writes (a full one fails here, before the trial starts).
+            File.WriteAllText(Path.Combine(temp, MarkerName), attempt.ToString(CultureInfo.InvariantCulture));
+            if (resume && SourceFor(trialFolder, attempt) is { } source)
+            {
+                foreach (var file in Directory.EnumerateFiles(source).Where(f => Path.GetFileName(f) != MarkerName))
+                {
+                    File.Copy(file, Path.Combine(temp, Path.GetFileName(file)));
+                }
+            }
+
+            Directory.Move(temp, folder);
+        }
+        finally
+        {
+            if (Directory.Exists(temp))
+            {
+                Directory.Delete(temp, recursive: true);
+            }
+        }
+
+        return folder;
+    }
+
+    /// <summary>Moves the attempt's files into the trial folder and removes its folder and every older attempt's;
+    /// newer attempts' folders (a successor already running) are left alone.</summary>
+    public static void Promote(string trialFolder, int attempt)
+    {
+        var folder = Of(trialFolder, attempt);
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(folder).Where(f => Path.GetFileName(f) != MarkerName))
+        {
+            File.Move(file, Path.Combine(trialFolder, Path.GetFileName(file)), overwrite: true);
+        }
+
+        foreach (var (_, path) in Attempts(trialFolder).Where(a => a.Number <= attempt))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+
+        var root = Path.Combine(trialFolder, FolderName);
+        if (!Directory.EnumerateFileSystemEntries(root).Any())
+        {
+            Directory.Delete(root);
+        }
+    }
+
+    /// <summary>Before the winner's test evaluation: promotes the newest attempt when its promotion did not happen
+    /// (its silo died between the accepted outcome and the promotion). A completed trial has no newer attempt.</summary>
+    public static void PromoteNewest(string trialFolder)
+    {
+        if (Attempts(trialFolder).LastOrDefault() is { Path: not null } newest)
+        {
+            Promote(trialFolder, newest.Number);
+        }
+    }
+
+    /// <summary>Whether the trial folder takes a write now (false on a full or read-only volume).</summary>
+    public static bool CanWrite(string trialFolder)
+    {
+        var probe = Path.Combine(trialFolder, $".probe.{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(trialFolder);
+            File.WriteAllText(probe, "probe");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        finally
+        {
+            try
+            {
+                File.Delete(probe);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Nothing was written.
+            }
+        }
+    }
+
+    /// <summary>The newest earlier attempt's folder with any file in it, else the trial folder when it holds files
+    /// (promoted checkpoints, or ones written before per-attempt folders); null when there is nothing to resume.</summary>
+    private static string? SourceFor(string trialFolder, int attempt)
+    {
+        foreach (var (_, path) in Attempts(trialFolder).Where(a => a.Number < attempt).Reverse())
+        {
+            if (Directory.EnumerateFiles(path).Any(f => Path.GetFileName(f) != MarkerName))
+            {
+                return path;
+            }
+        }
+
+        return Directory.Exists(trialFolder) && Directory.EnumerateFiles(trialFolder).Any() ? trialFolder : null;
+    }
+
+    private static List<(int Number, string Path)> Attempts(string trialFolder)
+    {
+        var root = Path.Combine(trialFolder, FolderName);
+        if (!Directory.Exists(root))
+        {
+            return [];
+        }
+
+        return Directory.EnumerateDirectories(root)
+            .Select(path => (Ok: int.TryParse(Path.GetFileName(path), NumberStyles.None, CultureInfo.InvariantCulture, out var n), Number: n, Path: path))
+            .Where(a => a.Ok)
+            .Select(a => (a.Number, a.Path))
+            .OrderBy(a => a.Number)
+            .ToList();
+    }
+}

@@ -1,0 +1,87 @@
+using HyperSearch.Grains.Trials;
+
+namespace HyperSearch.Grains.Tests.Recovery;
+
+/// <summary>Per-attempt checkpoint folders: a zombie attempt never touches its successor's files, and only the
+/// accepted attempt's files reach the trial folder.</summary>
+public sealed class AttemptCheckpointsTests : IDisposable
+{
+    private readonly string _trial = Path.Combine(Path.GetTempPath(), "hypersearch-attempts", Guid.NewGuid().ToString("N"), "trial-0001");
+
+    private static void Write(string folder, string name, string text) => File.WriteAllText(Path.Combine(folder, name), text);
+
+    private static string Read(string folder, string name) => File.ReadAllText(Path.Combine(folder, name));
+
+    [Fact]
+    public void A_resumed_attempt_starts_from_a_copy_and_its_zombie_predecessor_cannot_overwrite_it()
+    {
+        var zombie = AttemptCheckpoints.Prepare(_trial, 10001, resume: false);
+        Write(zombie, "checkpoint.json", "epoch 2 by 10001");
+
+        var successor = AttemptCheckpoints.Prepare(_trial, 10002, resume: true);
+        Assert.NotEqual(zombie, successor);
+        Assert.Equal("epoch 2 by 10001", Read(successor, "checkpoint.json"));
+
+        // The paused attempt wakes up and saves epoch 3 where it always did: its own folder.
+        Write(zombie, "checkpoint.json", "epoch 3 by 10001");
+        Write(successor, "checkpoint.json", "epoch 3 by 10002");
+        Assert.Equal("epoch 3 by 10002", Read(successor, "checkpoint.json"));
+
+        AttemptCheckpoints.Promote(_trial, 10002);
+        Assert.Equal("epoch 3 by 10002", Read(_trial, "checkpoint.json"));
+        Assert.False(Directory.Exists(zombie));
+        Assert.False(Directory.Exists(successor));
+    }
+
+    [Fact]
+    public void Promotion_leaves_a_newer_attempts_folder_alone()
+    {
+        var older = AttemptCheckpoints.Prepare(_trial, 3, resume: false);
+        Write(older, "checkpoint.json", "3");
+        var newer = AttemptCheckpoints.Prepare(_trial, 4, resume: true);
+        Write(newer, "checkpoint.json", "4");
+
+        AttemptCheckpoints.Promote(_trial, 3);
+
+        Assert.Equal("3", Read(_trial, "checkpoint.json"));
+        Assert.Equal("4", Read(newer, "checkpoint.json"));
+    }
+
+    [Fact]
+    public void A_resume_skips_an_attempt_that_left_nothing_and_falls_back_to_promoted_files()
+    {
+        Directory.CreateDirectory(_trial);
+        Write(_trial, "checkpoint.json", "promoted");
+        var empty = AttemptCheckpoints.Prepare(_trial, 7, resume: true);
+        Assert.Equal("promoted", Read(empty, "checkpoint.json"));
+        File.Delete(Path.Combine(empty, "checkpoint.json"));
+        var withFiles = AttemptCheckpoints.Prepare(_trial, 8, resume: true);
+        Write(withFiles, "checkpoint.json", "8");
+        AttemptCheckpoints.Prepare(_trial, 9, resume: false);
+
+        var next = AttemptCheckpoints.Prepare(_trial, 10, resume: true);
+
+        Assert.Equal("8", Read(next, "checkpoint.json"));
+    }
+
+    [Fact]
+    public void The_evaluation_promotes_the_newest_attempt_when_its_own_promotion_was_lost()
+    {
+        Write(AttemptCheckpoints.Prepare(_trial, 1, resume: false), "checkpoint.json", "1");
+        Write(AttemptCheckpoints.Prepare(_trial, 2, resume: true), "checkpoint.json", "2");
+
+        AttemptCheckpoints.PromoteNewest(_trial);
+
+        Assert.Equal("2", Read(_trial, "checkpoint.json"));
+        Assert.False(Directory.Exists(Path.Combine(_trial, AttemptCheckpoints.FolderName, "1")));
+    }
+
+    public void Dispose()
+    {
+        var root = Path.GetDirectoryName(_trial)!;
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+}
