@@ -1,10 +1,13 @@
 using System.Diagnostics;
+using HyperSearch.Silo.Hosting;
+using Microsoft.Extensions.Hosting;
 
 namespace HyperSearch.Cli.Tests;
 
 /// <summary>The mild preprocessing trap — training images in [0,1], test images in [-1,1] — on arrays of full
 /// Fashion-MNIST size as a Keras user holds them (NHWC float32, one-hot labels), refused by every local path in under
-/// a minute each: `run`, `validate` and `model evaluate` (which compares with the model's stored statistics).</summary>
+/// a minute each: `run`, `validate` and `model evaluate` (which compares with the model's stored statistics), and
+/// on a cluster by the coordinator at `search start`, past the CLI's --skip-data-check.</summary>
 public sealed class PreprocessingTrapTests(PreprocessingTrapTests.Data data) : IClassFixture<PreprocessingTrapTests.Data>
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(1);
@@ -59,6 +62,44 @@ public sealed class PreprocessingTrapTests(PreprocessingTrapTests.Data data) : I
         Assert.Contains("x_test.npy", result.Stderr);
         Assert.True(clock.Elapsed < Limit, $"{verb} took {clock.Elapsed} to refuse");
         Assert.False(Directory.Exists(Path.Combine(runs, "trap")), "a refused run starts nothing");
+    }
+
+    [Fact]
+    public async Task A_cluster_coordinator_refuses_the_trap_at_search_start_past_the_clis_skip_data_check()
+    {
+        // A coordinator-only silo that reads the data (as one on the dataset volume would); the CLI skips its own check.
+        var clusterId = $"trap-{Guid.NewGuid():N}"[..16];
+        var gateway = LoopbackPorts.Reserve();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.AddHyperSearchSilo(o =>
+        {
+            o.Clustering = "localhost";
+            o.SiloPort = LoopbackPorts.Reserve();
+            o.GatewayPort = gateway;
+            o.ClusterId = clusterId;
+            o.CheckpointDirectory = Path.Combine(data.Directory, "cluster-checkpoints");
+            o.Training.Enabled = false;
+        });
+        using var silo = builder.Build();
+        await silo.StartAsync();
+        try
+        {
+            string[] connection = ["--gateway", $"127.0.0.1:{gateway}", "--cluster-id", clusterId];
+            var clock = Stopwatch.StartNew();
+            var result = await CliRunner.RunAsync(["search", "start", data.Spec(), "--id", "trap-cluster", "--skip-data-check", .. connection]);
+            clock.Stop();
+
+            Assert.True(result.ExitCode == 2, $"exit {result.ExitCode}\n{result.Stdout}\n{result.Stderr}");
+            Assert.Contains("disagrees in scale with the training split", result.Stderr);
+            Assert.Contains("x_test.npy", result.Stderr);
+            Assert.True(clock.Elapsed < Limit, $"search start took {clock.Elapsed} to be refused");
+            var status = await CliRunner.RunAsync(["search", "status", "trap-cluster", .. connection]);
+            Assert.Contains("no search with id 'trap-cluster'", status.Stderr);
+        }
+        finally
+        {
+            await silo.StopAsync();
+        }
     }
 
     [Fact]
