@@ -69,7 +69,10 @@ public sealed class KillAndResumeTests
             }
         }
 
-        Assert.True(File.Exists(Path.Combine(runs, "r", "checkpoints", "r", "trial-0001", "checkpoint.bin")), "trial 1 has no checkpoint in the run directory");
+        // Each attempt checkpoints into trial-NNNN/attempts/ATTEMPT/ (promoted to trial-NNNN/ once its result is accepted).
+        var trial1 = Path.Combine(runs, "r", "checkpoints", "r", "trial-0001");
+        Assert.True(Directory.Exists(trial1) && Directory.EnumerateFiles(trial1, "checkpoint.bin", SearchOption.AllDirectories).Any(),
+            "trial 1 has no checkpoint in the run directory");
 
         using var resumed = Start("run", spec, "--run-dir", runs, "--resume", "r");
         var stderr = resumed.StandardError.ReadToEndAsync();
