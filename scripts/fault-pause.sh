@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
-# Fault scenario (docs/cluster.md, "Failure semantics"): a silo running a trial mid-way (not the coordinator's) is
-# paused with SIGSTOP for longer than the lease but shorter than Orleans' failure detection (default probes: 3 missed
-# 10 s probes), so the coordinator requeues the trial and a successor attempt trains it on the idle third silo; then
-# SIGCONT. The paused silo's trial process was never paused: it trained on as a real zombie attempt, and once its silo
-# runs again that silo relays the zombie's reports. Passes when the successor trained, the paused silo logged the
-# zombie's reports refused, the stored curve holds only the successor's epochs, no two attempts ever wrote the same
-# checkpoint folder, the promoted checkpoint is the successor's, and the search completes with every trial completed
-# once. Last line: one JSON object.
+# Fault scenario (docs/cluster.md, "Failure semantics"): a silo running a trial mid-way (hosting neither the
+# coordinator nor the search registry) is paused with SIGSTOP for longer than the lease but shorter than Orleans'
+# failure detection (3 missed 10 s probes), so the coordinator requeues the trial and a successor attempt trains it
+# on an idle silo; then SIGCONT. The paused silo's trial process was never paused: it trained on as a real zombie
+# attempt, and once its silo runs again that silo relays the zombie's reports. Passes when the successor trained,
+# the paused silo logged the zombie's reports refused, the stored curve holds only the successor's epochs, no two
+# attempts ever wrote the same checkpoint folder, the promoted checkpoint is the successor's, and the search
+# completes with every trial completed once. Last line: one JSON object.
 # KEEP_WORK=1 keeps the temp dir.
 set -uo pipefail
 # shellcheck source=cluster/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/cluster/lib.sh"
 
-TRIALS=4
+TRIALS=6
 EPOCHS=8
 LEASE_TIMEOUT=10
 SILO_ARGS=(
@@ -25,22 +25,44 @@ SILO_ARGS=(
 
 cluster_init pause || exit 1
 start_redis || exit 1
-allocate_silos 3
-for i in 0 1 2; do start_silo $i; done
-for i in 0 1 2; do wait_ready $i 120 || exit 1; done
+allocate_silos 4
+for i in 0 1 2 3; do start_silo $i; done
+for i in 0 1 2 3; do wait_ready $i 120 || exit 1; done
 
 spec="$work/pause.yaml"
 write_spec "$spec" pause-fault "$TRIALS" "$EPOCHS" 2 2
 search_id="pause-$$"
 follow_search "$spec" "$search_id"
 
-# A trial two epochs in, on a silo that does not host the coordinator (a paused coordinator requeues nothing).
+# A trial two epochs in, on a silo that hosts neither the coordinator (a paused coordinator requeues nothing) nor the
+# search registry (idle slots lease their work through it: paused, it would hold every successor until failure
+# detection). Four silos and two trials at a time leave an idle silo for the successor whichever silo is paused.
 wait_until 150 has_events 2 'e["kind"] == "epoch_done" and e["epoch"] == 2' || { log "the search made no progress"; exit 1; }
 coordinator=$(host_of "search $search_id: coordinator active on silo")
-read -r trial attempt pid < <("$PYTHON" -c '
+registry=$(host_of "search registry active on silo")
+avoid="${silo_pids[${coordinator:-0}]} ${silo_pids[${registry:-0}]}"
+# pick_victim: "trial attempt silo-pid" of a running attempt two or more epochs in, off the avoided silos.
+pick_victim() {
+    "$PYTHON" - "$CHAOS_EVENTS" "$avoid" "$EPOCHS" <<'PY'
 import json, sys
-e = next(e for e in map(json.loads, open(sys.argv[1])) if e["kind"] == "epoch_done" and e["epoch"] == 2 and str(e["parent"]) != sys.argv[2])
-print(e["trial"], e["attempt"], e["parent"])' "$CHAOS_EVENTS" "${silo_pids[${coordinator:-0}]}")
+avoid, epochs = set(sys.argv[2].split()), int(sys.argv[3])
+latest, ended = {}, set()
+for e in (json.loads(l) for l in open(sys.argv[1]) if l.strip()):
+    if e["kind"] != "epoch_done":
+        continue
+    if e.get("final") or e["epoch"] >= epochs:
+        ended.add(e["trial"])
+    else:
+        latest[(e["trial"], e["attempt"], str(e["parent"]))] = e["epoch"]
+running = sorted((epoch, key) for key, epoch in latest.items() if epoch >= 2 and key[0] not in ended and key[2] not in avoid)
+if not running:
+    sys.exit(1)
+print(*running[0][1])
+PY
+}
+wait_until 150 pick_victim >/dev/null \
+    || { log "no trial reached epoch 2 on a silo hosting neither the coordinator nor the registry"; exit 1; }
+read -r trial attempt pid < <(pick_victim)
 victim=$(silo_of_pid "$pid")
 [[ -n "$victim" ]] || { log "trial $trial's silo (pid $pid) is not one of ours"; exit 1; }
 paused_at=$(date +%s.%N)
