@@ -45,19 +45,13 @@ log "space freed"
 search_results "$search_id" 150
 finished=$?
 
-"$PYTHON" - "$work" "$TRIALS" "$finished" <<'PY'
+PYTHONPATH="$repo/scripts/cluster" "$PYTHON" - "$work" "$TRIALS" "$finished" <<'PY'
 import json, sys
 work, trials_n, finished = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "0"
 
-def last_json(path, default):
-    try:
-        return json.loads(open(path).read().strip().splitlines()[-1])
-    except (OSError, ValueError, IndexError):
-        return default
+from results import load
 
-trials = last_json(f"{work}/trials.json", [])
-status = last_json(f"{work}/status.json", {})
-events = [json.loads(l) for l in open(f"{work}/events.jsonl") if l.strip()]
+trials, status, events = load(work)
 save_failed = sorted({e["trial"] for e in events if e["kind"] == "save_failed"})
 failed = [t for t in trials if t["state"] == "failed"]
 clear = all("No space left on device" in (t.get("failure_reason") or "") for t in failed)

@@ -80,22 +80,16 @@ finished=$?
 refused=$(grep -cE "trial $search_id/$trial attempt $attempt( was fenced off|: outcome refused)" "$work/logs/silo-$victim.1.log" 2>/dev/null || true)
 alive=$(kill -0 "${silo_pids[victim]}" 2>/dev/null && echo 1 || echo 0)
 
-"$PYTHON" - "$work" "$search_id" "$TRIALS" "$trial" "$attempt" "$paused_at" "$resumed_at" "$finished" "$refused" "$alive" <<'PY'
+PYTHONPATH="$repo/scripts/cluster" "$PYTHON" - "$work" "$search_id" "$TRIALS" "$trial" "$attempt" "$paused_at" "$resumed_at" "$finished" "$refused" "$alive" <<'PY'
 import json, os, sys
 from collections import defaultdict
 work, search_id = sys.argv[1], sys.argv[2]
 trials_n, trial, zombie, paused_at, resumed_at = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7])
 finished, refused, alive = sys.argv[8] == "0", int(sys.argv[9] or 0), sys.argv[10] == "1"
 
-def last_json(path, default):
-    try:
-        return json.loads(open(path).read().strip().splitlines()[-1])
-    except (OSError, ValueError, IndexError):
-        return default
+from results import load
 
-trials = last_json(f"{work}/trials.json", [])
-status = last_json(f"{work}/status.json", {})
-events = [json.loads(l) for l in open(f"{work}/events.jsonl") if l.strip()]
+trials, status, events = load(work)
 writers = defaultdict(set)
 for e in events:
     if e["kind"] == "epoch_done":

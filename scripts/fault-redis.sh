@@ -49,21 +49,15 @@ finished=$?
 alive=0
 for i in 0 1; do kill -0 "${silo_pids[i]}" 2>/dev/null && alive=$((alive + 1)); done
 
-"$PYTHON" - "$work" "$TRIALS" "$finished" "$alive" "${keys:-0}" "$killed_at" <<'PY'
+PYTHONPATH="$repo/scripts/cluster" "$PYTHON" - "$work" "$TRIALS" "$finished" "$alive" "${keys:-0}" "$killed_at" <<'PY'
 import json, sys
 from collections import Counter
 work, trials_n, finished, alive, keys = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "0", int(sys.argv[4]), int(sys.argv[5])
 killed_at = float(sys.argv[6])
 
-def last_json(path, default):
-    try:
-        return json.loads(open(path).read().strip().splitlines()[-1])
-    except (OSError, ValueError, IndexError):
-        return default
+from results import load
 
-trials = last_json(f"{work}/trials.json", [])
-status = last_json(f"{work}/status.json", {})
-events = [json.loads(l) for l in open(f"{work}/events.jsonl") if l.strip()]
+trials, status, events = load(work)
 finals = Counter(e["trial"] for e in events if e["kind"] == "epoch_done" and e.get("final"))
 # Trained to the end before the kill: still completed afterwards, and never started again.
 before = {e["trial"] for e in events if e["kind"] == "epoch_done" and e.get("final") and e["time"] < killed_at}
