@@ -87,15 +87,16 @@ for k, (t, index, start, reason, pid) in enumerate(kills, start=1):
             if seconds is None and ended_at - t < bound:
                 continue  # the run ended before anything needed it again
             recoveries.append({"kill": k, "what": kind, "seconds": seconds})
-    # Attempts training on the killed process: started there, not finished or orphaned before the kill.
+    # Attempts training on the killed process: started there, not finished or orphaned before the kill. A dead
+    # process spawns nothing, so every attempt whose parent is the killed pid was spawned before the SIGKILL, even
+    # one whose first event (written once the Python child is up) comes a fraction of a second after it.
     live = {}
     for e in events:
-        if e["time"] > t:
-            continue
         key = (e["trial"], e["attempt"])
         if str(e.get("parent")) == pid and e["kind"] == "attempt":
             live[key] = True
-        elif key in live and (e["kind"] in ("orphaned", "sigterm") or (e["kind"] == "epoch_done" and e.get("final"))):
+        elif e["time"] <= t and key in live and (
+                e["kind"] in ("orphaned", "sigterm") or (e["kind"] == "epoch_done" and e.get("final"))):
             del live[key]
     for trial, attempt in sorted(live):
         later = [e for e in events if e["trial"] == trial and e["attempt"] > attempt and e["time"] > t]
