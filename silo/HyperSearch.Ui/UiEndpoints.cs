@@ -24,7 +24,6 @@ public static class UiEndpoints
     public static IEndpointRouteBuilder MapHyperSearchUi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/", () => Results.Redirect("/ui/"));
-        app.MapGet("/ui", () => Results.Redirect("/ui/"));
         app.MapGet("/ui/{**path}", (HttpContext context, string? path) => UiAssets.Serve(context, path));
 
         var api = app.MapGroup("/api");
