@@ -26,14 +26,19 @@ internal sealed class UiSilo : IDisposable
 
     public string Work { get; }
 
+    /// <summary>The plain http:// address (the same as <see cref="BaseUrl"/> without TLS).</summary>
+    public string PlainUrl { get; private init; } = "";
+
     public static async Task<UiSilo> StartAsync(int slots, TlsFileOptions? tls = null)
     {
         var work = Directory.CreateTempSubdirectory("hs-ui-silo-").FullName;
         var port = ChildProcess.FreePort();
         var url = $"{(tls is null ? "http" : "https")}://127.0.0.1:{port}";
+        // With TLS the silo also listens on plain HTTP (where /metrics would be scraped), which the UI must refuse.
+        var plain = tls is null ? url : $"http://127.0.0.1:{ChildProcess.FreePort()}";
         var args = new List<string>
         {
-            "--urls", url,
+            "--urls", tls is null ? url : $"{url};{plain}",
             "--HyperSearch:Clustering=localhost", $"--HyperSearch:ClusterId=ui-{Guid.NewGuid():N}",
             $"--HyperSearch:SiloPort={ChildProcess.FreePort()}", $"--HyperSearch:GatewayPort={ChildProcess.FreePort()}",
             $"--HyperSearch:CheckpointDirectory={Path.Combine(work, "checkpoints")}",
@@ -45,7 +50,7 @@ internal sealed class UiSilo : IDisposable
             args.AddRange([$"--HyperSearch:Tls:CertificateFile={tls.CertificateFile}", $"--HyperSearch:Tls:KeyFile={tls.KeyFile}", $"--HyperSearch:Tls:CaFile={tls.CaFile}"]);
         }
 
-        var silo = new UiSilo(ChildProcess.Start(ChildProcess.SiloDll, args), url, work, tls?.CaFile);
+        var silo = new UiSilo(ChildProcess.Start(ChildProcess.SiloDll, args), url, work, tls?.CaFile) { PlainUrl = plain };
         try
         {
             await silo.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
@@ -65,7 +70,7 @@ internal sealed class UiSilo : IDisposable
         var handler = new HttpClientHandler();
         if (_caFile is not null)
         {
-            var ca = X509Certificate2.CreateFromPemFile(_caFile);
+            var ca = X509Certificate2.CreateFromPem(File.ReadAllText(_caFile));
             handler.ServerCertificateCustomValidationCallback = (_, server, _, _) =>
             {
                 using var chain = new X509Chain();
