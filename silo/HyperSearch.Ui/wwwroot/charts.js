@@ -66,7 +66,7 @@ HS.lineChart = (title, series, opts = {}) => {
   for (const v of ticks(y0, y1, 5)) {
     const t = svgEl("text", { x: L - 6, y: sy(v) + 4, "text-anchor": "end" }); t.textContent = HS.num(v, 3); axis.append(t);
   }
-  for (const v of ticks(x0, x1, 8)) {
+  for (const v of ticks(x0, x1, 8).filter(v => !opts.integerX || Number.isInteger(v))) {
     const t = svgEl("text", { x: sx(v), y: H - B + 15, "text-anchor": "middle" }); t.textContent = HS.num(v, 3); axis.append(t);
   }
   const xl = svgEl("text", { x: (L + W - R) / 2, y: H - 4, "text-anchor": "middle" }); xl.textContent = opts.xLabel || ""; axis.append(xl);

@@ -41,7 +41,7 @@ HS.searchPage = async (page, id, me) => {
     const tip = (t) => `${t.state}; ${HS.params(t.parameters)}`;
     if (changed("curves", d.curves)) parts.curves.replaceChildren(HS.lineChart(`${s.metric} per epoch, one line per trial`,
       d.curves.map(c => ({ key: c.trial, label: `trial ${c.trial}`, tip: tip(c), href: href(c.trial), points: c.points.map(p => [p.epoch, p.value]) })),
-      { xLabel: "epoch", yLabel: s.metric, empty: "no epoch reported yet" }));
+      { xLabel: "epoch", yLabel: s.metric, integerX: true, empty: "no epoch reported yet" }));
     if (changed("best", d.bestOverTime)) parts.best.replaceChildren(HS.lineChart(`best ${s.metric} over time`,
       [{ key: 0, label: "best so far", tip: d.bestOverTime.map(b => `${HS.duration(b.seconds)}: ${HS.num(b.objective)} (trial ${b.trial})`).join("\n"),
          points: d.bestOverTime.map(b => [b.seconds, b.objective]), color: "#0b5cad" }],

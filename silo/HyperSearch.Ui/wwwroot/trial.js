@@ -11,11 +11,12 @@ HS.trialPage = async (page, id, number) => {
     drawn = json;
     HS.status(["completed", "failed", "pruned", "cancelled"].includes(t.state) ? `ended: ${t.state}` : "live");
     const metrics = [...new Set(t.epochs.flatMap(e => Object.keys(e.values)))].filter(m => m !== "epoch_seconds" && m !== "images_per_s").sort();
-    const accuracy = metrics.filter(m => !m.includes("loss")), loss = metrics.filter(m => m.includes("loss"));
+    // Accuracies and losses get a chart each; anything else a trainer reports (counters, timings) is in the table only.
+    const accuracy = metrics.filter(m => m.includes("acc")), loss = metrics.filter(m => m.includes("loss"));
     const chart = (names, title) => HS.lineChart(title, names.map((m, i) => ({
       key: i * 3 + 1, label: m, tip: t.epochs.filter(e => m in e.values).map(e => `epoch ${e.epoch}: ${HS.num(e.values[m])}`).join("\n"),
       points: t.epochs.filter(e => m in e.values && Number.isFinite(e.values[m])).map(e => [e.epoch, e.values[m]]),
-    })), { xLabel: "epoch", yLabel: title, empty: "no epoch reported yet" });
+    })), { xLabel: "epoch", yLabel: title, integerX: true, empty: "no epoch reported yet" });
     const legend = (names) => HS.el("p", { class: "muted", text: names.length ? `lines: ${names.join(", ")} (hover or focus a line for its values)` : "" });
     const params = HS.table(["Parameter", "Value"], Object.entries(t.parameters).map(([k, v]) =>
       HS.el("tr", {}, HS.el("td", { text: k }), HS.el("td", { text: HS.value(v) }))), { id: "params" });
@@ -32,7 +33,7 @@ HS.trialPage = async (page, id, number) => {
         HS.el("dt", { text: "Weights" }), HS.el("dd", { text: HS.num(t.parameterCount) }),
         HS.el("dt", { text: "Started / ended" }), HS.el("dd", { text: `${t.startedAt || "—"} / ${t.endedAt || "—"}` })),
       HS.el("div", { class: "grid" },
-        HS.el("section", { class: "panel", "aria-label": "accuracy" }, HS.el("h2", { text: "Curves" }), chart(accuracy, "value"), legend(accuracy)),
+        HS.el("section", { class: "panel", "aria-label": "accuracy" }, HS.el("h2", { text: "Accuracy" }), chart(accuracy, "accuracy"), legend(accuracy)),
         HS.el("section", { class: "panel", "aria-label": "loss" }, HS.el("h2", { text: "Loss" }), chart(loss, "loss"), legend(loss)),
         HS.el("section", { class: "panel" }, HS.el("h2", { text: "Parameters" }), params),
         HS.el("section", { class: "panel", id: "checkpoint" }, HS.el("h2", { text: "Checkpoint" }),
