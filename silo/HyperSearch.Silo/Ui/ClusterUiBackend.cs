@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using HyperSearch.Contracts.Grains;
 using HyperSearch.Contracts.Security;
 using HyperSearch.Contracts.Specs;
@@ -14,6 +15,10 @@ namespace HyperSearch.Silo.Ui;
 /// <see cref="IUiAccess"/>): calls made inside a silo do not pass the gateway's role filter.</summary>
 internal sealed class ClusterUiBackend(IGrainFactory grains, HyperSearchOptions options) : IUiBackend
 {
+    private const long Fresh = 500;
+
+    private readonly ConcurrentDictionary<string, (long At, Task<SearchData?> Read)> _recent = new(StringComparer.Ordinal);
+
     public string Source => "cluster";
 
     public bool CanOperate => true;
@@ -25,7 +30,24 @@ internal sealed class ClusterUiBackend(IGrainFactory grains, HyperSearchOptions 
         return searches.OfType<SearchData>().ToList();
     }
 
-    public async Task<SearchData?> GetAsync(string searchId, CancellationToken cancellationToken)
+    /// <summary>Every open page polls once a second: reads of one search within <see cref="Fresh"/> share one set of
+    /// grain calls, so many browsers cost the coordinator no more than one.</summary>
+    public Task<SearchData?> GetAsync(string searchId, CancellationToken cancellationToken)
+    {
+        var now = Environment.TickCount64;
+        if (_recent.Count > 10_000)
+        {
+            // Requests for ids that never existed must not grow this without bound.
+            _recent.Clear();
+        }
+
+        var entry = _recent.AddOrUpdate(searchId,
+            _ => (now, ReadAsync(searchId)),
+            (_, old) => now - old.At < Fresh ? old : (now, ReadAsync(searchId)));
+        return entry.Read.WaitAsync(cancellationToken);
+    }
+
+    private async Task<SearchData?> ReadAsync(string searchId)
     {
         var grain = grains.GetGrain<ISearchGrain>(searchId);
         // A grain exists for any key: a search without a spec was never started.
@@ -54,6 +76,7 @@ internal sealed class ClusterUiBackend(IGrainFactory grains, HyperSearchOptions 
         }
 
         await grain.CancelAsync();
+        _recent.TryRemove(searchId, out _);
         return true;
     }
 
