@@ -24,6 +24,8 @@ public static class CommandLine
               check a spec completely, loading and checking its data unless --no-data (0 valid, 2 invalid)
           hypersearch knobs
               list the training knobs a spec's training and space sections can set
+          {UiCommand.Usage}
+              serve the web UI for run directories (default ./runs), read-only, on 127.0.0.1 (default port 8090)
         {SearchCommands.Usage}
         {ResultCommands.Usage}
 
@@ -56,7 +58,8 @@ public static class CommandLine
                 "model" => await ResultCommands.ModelAsync(parsed, stdout, stderr),
                 "validate" => Validate(parsed, stdout, stderr),
                 "knobs" => KnobsCommand.Run(parsed, stdout),
-                var other => throw new UsageException($"unknown command '{other}' (expected run, search, report, diagnose, model, validate or knobs; see --help)"),
+                "ui" => await UiCommand.RunAsync(parsed, stdout),
+                var other => throw new UsageException($"unknown command '{other}' (expected run, search, report, diagnose, model, validate, knobs or ui; see --help)"),
             };
         }
         catch (SpecException e)

@@ -1,5 +1,7 @@
 using HyperSearch.Silo.Hosting;
 using HyperSearch.Silo.Monitoring;
+using HyperSearch.Silo.Ui;
+using HyperSearch.Ui;
 
 var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
@@ -19,9 +21,11 @@ var options = builder.AddHyperSearchSilo(configureSilo: (silo, _) =>
     }
 });
 builder.AddHyperSearchMonitoring();
+builder.AddHyperSearchUi(options);
 
 var app = builder.Build();
 app.MapHyperSearchMonitoring(dashboard);
+app.MapHyperSearchUi();
 
 foreach (var key in UnknownSettings.Find(builder.Configuration))
 {

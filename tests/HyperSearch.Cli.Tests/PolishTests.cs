@@ -1,6 +1,7 @@
 using HyperSearch.Cli.Output;
 using HyperSearch.Cli.Reports;
 using HyperSearch.Contracts.Trials;
+using HyperSearch.Diagnostics;
 using Spectre.Console;
 
 namespace HyperSearch.Cli.Tests;

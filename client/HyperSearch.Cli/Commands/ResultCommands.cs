@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using HyperSearch.Cli.Diagnostics;
+using HyperSearch.Diagnostics;
 using HyperSearch.Cli.Output;
 using HyperSearch.Cli.Reports;
 using HyperSearch.Cli.Results;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using HyperSearch.Cli.Diagnostics;
+using HyperSearch.Diagnostics;
 using HyperSearch.Cli.Output;
 using HyperSearch.Cli.Results;
 using HyperSearch.Contracts.Trials;

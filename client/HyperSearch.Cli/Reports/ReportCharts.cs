@@ -1,6 +1,7 @@
 using System.Globalization;
 using HyperSearch.Cli.Results;
 using HyperSearch.Contracts.Trials;
+using HyperSearch.Diagnostics;
 using ScottPlot;
 
 namespace HyperSearch.Cli.Reports;

@@ -1,6 +1,5 @@
-using HyperSearch.Cli.Diagnostics;
-using HyperSearch.Cli.Reports;
 using HyperSearch.Contracts.Trials;
+using HyperSearch.Diagnostics;
 
 namespace HyperSearch.Cli.Tests.Diagnostics;
 

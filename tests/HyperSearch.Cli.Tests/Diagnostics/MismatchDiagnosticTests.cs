@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using System.Text;
-using HyperSearch.Cli.Diagnostics;
+using HyperSearch.Diagnostics;
 using HyperSearch.Contracts.Trials;
 using HyperSearch.Training;
 

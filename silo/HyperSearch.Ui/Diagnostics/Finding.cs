@@ -1,4 +1,4 @@
-namespace HyperSearch.Cli.Diagnostics;
+namespace HyperSearch.Diagnostics;
 
 public enum FindingSeverity
 {

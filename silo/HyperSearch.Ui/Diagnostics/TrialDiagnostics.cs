@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using HyperSearch.Contracts.Trials;
 
-namespace HyperSearch.Cli.Diagnostics;
+namespace HyperSearch.Diagnostics;
 
 /// <summary>Pure checks over one trial's record: what went wrong and since which epoch.</summary>
 public static partial class TrialDiagnostics

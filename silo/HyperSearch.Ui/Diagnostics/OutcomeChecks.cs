@@ -1,6 +1,6 @@
 using HyperSearch.Contracts.Trials;
 
-namespace HyperSearch.Cli.Diagnostics;
+namespace HyperSearch.Diagnostics;
 
 /// <summary>Whole-search findings about how trials ended: nothing completed, objectives that are not numbers, an
 /// objective no trial reported (usually a typo in search.metric).</summary>
@@ -41,5 +41,11 @@ internal static class OutcomeChecks
         }
     }
 
-    private static string FirstLine(string? reason) => Output.ResultPrinter.FirstLine(reason ?? "unknown reason");
+    /// <summary>A multi-line reason (a stderr tail) shortened to its first line, as the CLI prints it.</summary>
+    private static string FirstLine(string? reason)
+    {
+        var text = reason ?? "unknown reason";
+        var end = text.IndexOfAny(['\r', '\n']);
+        return end < 0 ? text : text[..end].TrimEnd() + " …";
+    }
 }

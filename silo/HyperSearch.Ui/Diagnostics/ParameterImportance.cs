@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace HyperSearch.Cli.Reports;
+namespace HyperSearch.Diagnostics;
 
 /// <summary>
 /// How much of the spread in the objective each parameter explains: the share of variance between groups of

@@ -1,6 +1,6 @@
 using HyperSearch.Contracts.Trials;
 
-namespace HyperSearch.Cli.Diagnostics;
+namespace HyperSearch.Diagnostics;
 
 /// <summary>Pure checks over a whole search: the per-trial findings, plus what only shows across trials.</summary>
 public static class SearchDiagnostics
