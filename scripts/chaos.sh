@@ -162,7 +162,13 @@ while true; do
         case $reason in
             coordinator) victim=$(host_of "search $search_id: coordinator active on silo") ;;
             registry) victim=$(host_of "search registry active on silo") ;;
-            gateway) victim=$(gateway_of_cli) ;;
+            gateway)
+                # Right after a restart the CLI may be between gateway connections: look again for up to 10 s.
+                for _ in {1..20}; do
+                    victim=$(gateway_of_cli)
+                    [[ -n "$victim" ]] && break
+                    sleep 0.5
+                done ;;
             *) victim="" ;;
         esac
         if [[ -z "$victim" ]]; then
