@@ -1,18 +1,17 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
 using HyperSearch.Cli.Commands;
+using HyperSearch.Cli.Parsing;
 using HyperSearch.Contracts.Security;
 using HyperSearch.Contracts.Specs;
-using HyperSearch.Silo.Specs;
 
 namespace HyperSearch.Cli;
 
-/// <summary>Dispatches a command line and maps failures to exit codes: 0 success, 2 bad input, 1 failure.
-/// Errors go to stderr, the clear one-line reason first.</summary>
+/// <summary>Parses a command line (System.CommandLine, the tree in <see cref="CliCommands"/>), runs its command and
+/// maps failures to exit codes: 0 success, 2 bad input, 1 failure. Errors go to stderr, the clear one-line reason first.</summary>
 public static class CommandLine
 {
-    private static readonly IReadOnlySet<string> Flags = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "json", "verbose", "wait", "skip-data-check", "no-data", "allow-distribution-shift", "help",
-    };
+    public const string HelpFooter = "hypersearch COMMAND --help describes one command's options.";
 
     public const string Help = $"""
         hypersearch — distributed hyperparameter search for CNN image classifiers
@@ -29,6 +28,7 @@ public static class CommandLine
         {SearchCommands.Usage}
         {ResultCommands.Usage}
 
+        {HelpFooter}
         exit codes: 0 success, 1 failure or cancelled, 2 bad input (nothing started),
                     3 the search failed (no trial completed, or more than max_failed_trials failed)
         """;
@@ -37,30 +37,27 @@ public static class CommandLine
     {
         try
         {
-            // -o is the one short option: the output of export, report and model export.
-            var parsed = new CliArguments(args.Select(a => a == "-o" ? "--output" : a).ToArray(), Flags);
-            if (parsed.Positionals.Count == 0 || parsed.Flag("help"))
+            var root = CliCommands.Root(new CliOutput(stdout, stderr));
+            var parsed = root.Parse(args);
+            if (parsed.Action is ParseErrorAction)
             {
-                stdout.WriteLine(Help);
-                return parsed.Positionals.Count == 0 && !parsed.Flag("help") ? ExitCodes.BadInput : ExitCodes.Success;
+                if (ParseErrors.IsBareCommandLine(parsed))
+                {
+                    stdout.WriteLine(CliCommands.Overview(root));
+                    return ExitCodes.BadInput;
+                }
+
+                throw new UsageException(ParseErrors.Describe(parsed));
             }
 
-            return parsed.Positionals[0] switch
+            // Errors are ours to report (below, with their exit codes), and so is Ctrl-C: `run` cancels its search.
+            return await parsed.InvokeAsync(new InvocationConfiguration
             {
-                "run" => await RunCommand.RunAsync(parsed, stdout, stderr),
-                "search" when parsed.Positionals.ElementAtOrDefault(1) == "export" => await ResultCommands.ExportAsync(parsed, stdout),
-                "search" when parsed.Positionals.ElementAtOrDefault(1) == "diagnose" => await ResultCommands.DiagnoseAsync(parsed, stdout, 2),
-                "search" when ResultCommands.IsLocalSearch(parsed) => await ResultCommands.LocalSearchAsync(parsed, stdout),
-                "search" when LocalRunCommands.Handles(parsed) => await LocalRunCommands.RunAsync(parsed, stdout, stderr),
-                "search" => await SearchCommands.RunAsync(parsed, stdout),
-                "diagnose" => await ResultCommands.DiagnoseAsync(parsed, stdout, 1),
-                "report" => await ResultCommands.ReportAsync(parsed, stdout),
-                "model" => await ResultCommands.ModelAsync(parsed, stdout, stderr),
-                "validate" => Validate(parsed, stdout, stderr),
-                "knobs" => KnobsCommand.Run(parsed, stdout),
-                "ui" => await UiCommand.RunAsync(parsed, stdout),
-                var other => throw new UsageException($"unknown command '{other}' (expected run, search, report, diagnose, model, validate, knobs or ui; see --help)"),
-            };
+                Output = stdout,
+                Error = stderr,
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = null,
+            });
         }
         catch (SpecException e)
         {
@@ -99,23 +96,5 @@ public static class CommandLine
             stderr.WriteLine(e.ToString());
             return ExitCodes.Failure;
         }
-    }
-
-    private static int Validate(CliArguments args, TextWriter stdout, TextWriter stderr)
-    {
-        var path = args.Positional(1, "SPEC");
-        var dataDirectory = args.Option("data-dir");
-        // --skip-data-check is the older name of --no-data.
-        var noData = args.Flag("no-data") | args.Flag("skip-data-check");
-        args.RejectUnknown();
-        var (spec, check) = SpecLoader.LoadChecked(path, dataDirectory, noData ? DataChecks.None : DataChecks.Load);
-        foreach (var warning in check.Warnings)
-        {
-            stderr.WriteLine($"warning: {warning}");
-        }
-
-        var data = check.Data is { } d ? $"; data: {d}" : noData ? "; data not checked (--no-data)" : "";
-        stdout.WriteLine($"{path}: valid — {spec.Space.Count} searched knob(s), {spec.Search.Sampler}/{spec.Search.Scheduler}, up to {spec.Search.MaxTrials} trials of {spec.MaxEpochs} epoch(s){data}");
-        return ExitCodes.Success;
     }
 }

@@ -29,6 +29,13 @@ public sealed class ExitCodeTests
     [InlineData(new[] { "search", "status" }, "missing ID")]
     [InlineData(new[] { "search", "start", "x.yaml", "--gateway", "nonsense" }, "gateway 'nonsense' is not host:port")]
     [InlineData(new[] { "search", "start", "/no/such/spec.yaml" }, "no such file")]
+    [InlineData(new[] { "run", "x.yaml", "--run-dir", "--json" }, "option --run-dir needs a value")]
+    [InlineData(new[] { "report", "x", "-o", "a.html", "-o", "b.html" }, "option --output was given more than once")]
+    [InlineData(new[] { "run", "x.yaml", "y.yaml" }, "unexpected argument 'y.yaml'")]
+    [InlineData(new[] { "knobs", "--json" }, "unknown option --json")]
+    [InlineData(new[] { "model" }, "missing a model subcommand (export or evaluate")]
+    [InlineData(new[] { "search", "cancel", "x", "--run-dir", "runs" }, "unknown option --run-dir")]
+    [InlineData(new[] { "model", "export", "x", "-o", "out", "--trial", "-1" }, "--trial must be an integer ≥ 0, got '-1'")]
     public async Task Bad_input_exits_2_with_one_clear_line_first(string[] args, string message)
     {
         var result = await CliRunner.RunAsync(args);
@@ -40,6 +47,32 @@ public sealed class ExitCodeTests
         Assert.Contains(message, first);
         Assert.DoesNotContain("   at ", result.Stderr);
         Assert.DoesNotContain("Exception", result.Stderr);
+    }
+
+    [Fact]
+    public void The_overview_describes_every_command_even_one_it_has_no_text_for()
+    {
+        var root = CliCommands.Root(new Parsing.CliOutput(TextWriter.Null, TextWriter.Null));
+        root.Add(new System.CommandLine.Command("extra", "does something new"));
+
+        var overview = CliCommands.Overview(root);
+
+        foreach (var command in root.Subcommands.Select(c => c.Name))
+        {
+            Assert.Matches($@"hypersearch {command}\b", overview);
+        }
+
+        Assert.Contains("  hypersearch extra ...\n      does something new\n\nhypersearch COMMAND --help", overview);
+    }
+
+    [Fact]
+    public async Task A_commands_help_lists_its_own_options()
+    {
+        var result = await CliRunner.RunAsync("search", "start", "--help");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("hypersearch search start <SPEC> [options]", result.Stdout);
+        Assert.Contains("--gateway <HOST:PORT>", result.Stdout);
+        Assert.DoesNotContain("--png-dir", result.Stdout);
     }
 
     [Fact]

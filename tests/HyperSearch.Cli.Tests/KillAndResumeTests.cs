@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace HyperSearch.Cli.Tests;
@@ -30,43 +29,32 @@ public sealed class KillAndResumeTests
         var trialsFile = Path.Combine(runs, "r", "trials.json");
 
         JsonElement[] atKill;
-        using (var first = Start("run", spec, "--run-dir", runs, "--id", "r"))
+        using (var first = StartCli("run", spec, "--run-dir", runs, "--id", "r"))
         {
-            // Drained so a full pipe never stalls the run.
-            var drainOut = first.StandardOutput.ReadToEndAsync();
-            var drainErr = first.StandardError.ReadToEndAsync();
-            try
+            // Kill once trial 0 has completed and trial 1 has a checkpointed epoch (an epoch in trials.json was
+            // checkpointed before it was reported). `run` rewrites trials.json after every epoch it sees (it polls
+            // every 0.5 s).
+            // The deadline follows progress (a loaded machine trains slowly): 5 minutes without a new epoch fail.
+            var deadline = DateTime.UtcNow.AddMinutes(5);
+            var epochsSeen = -1;
+            while (true)
             {
-                // Kill once trial 0 has completed and trial 1 has a checkpointed epoch (an epoch in trials.json was
-                // checkpointed before it was reported). `run` rewrites trials.json after every epoch it sees (it polls
-                // every 0.5 s).
-                var deadline = DateTime.UtcNow.AddMinutes(5);
-                while (true)
+                Assert.True(DateTime.UtcNow < deadline, $"the search reported no epoch for 5 minutes before reaching trial 1\n{first.Output()}");
+                Assert.False(first.HasExited, $"the run ended before it was killed\n{first.Output()}");
+                await Task.Delay(200);
+                atKill = ReadTrials(trialsFile);
+                if (atKill.Sum(t => Epochs(t).Length) is var epochs && epochs > epochsSeen)
                 {
-                    Assert.True(DateTime.UtcNow < deadline, "the search did not reach trial 1 within 5 minutes");
-                    if (first.HasExited)
-                    {
-                        Assert.Fail($"the run ended before it was killed: {await drainOut}\n{await drainErr}");
-                    }
-
-                    await Task.Delay(200);
-                    atKill = ReadTrials(trialsFile);
-                    if (atKill.Length >= 2 && State(atKill[0]) == "completed" && State(atKill[1]) == "running" && Epochs(atKill[1]).Length >= 1)
-                    {
-                        break;
-                    }
+                    (epochsSeen, deadline) = (epochs, DateTime.UtcNow.AddMinutes(5));
                 }
 
-                first.Kill(); // SIGKILL: no handler runs, nothing is flushed
-                await first.WaitForExitAsync();
-            }
-            finally
-            {
-                if (!first.HasExited)
+                if (atKill.Length >= 2 && State(atKill[0]) == "completed" && State(atKill[1]) == "running" && Epochs(atKill[1]).Length >= 1)
                 {
-                    first.Kill(entireProcessTree: true);
+                    break;
                 }
             }
+
+            first.Kill(); // SIGKILL: no handler runs, nothing is flushed
         }
 
         // Each attempt checkpoints into trial-NNNN/attempts/ATTEMPT/ (promoted to trial-NNNN/ once its result is accepted).
@@ -74,22 +62,12 @@ public sealed class KillAndResumeTests
         Assert.True(Directory.Exists(trial1) && Directory.EnumerateFiles(trial1, "checkpoint.bin", SearchOption.AllDirectories).Any(),
             "trial 1 has no checkpoint in the run directory");
 
-        using var resumed = Start("run", spec, "--run-dir", runs, "--resume", "r");
-        var stderr = resumed.StandardError.ReadToEndAsync();
-        string? line;
-        var lastLineAt = DateTime.UtcNow;
-        var stdout = new List<string>();
-        while ((line = await resumed.StandardOutput.ReadLineAsync()) is not null)
-        {
-            stdout.Add(line);
-            lastLineAt = DateTime.UtcNow;
-        }
-
-        Assert.True(resumed.WaitForExit(TimeSpan.FromSeconds(60)), "the resumed run did not exit");
-        var exitedAfter = DateTime.UtcNow - lastLineAt;
-        var errors = await stderr;
-        Assert.True(resumed.ExitCode == 0, $"exit {resumed.ExitCode}\n{string.Join("\n", stdout)}\n{errors}");
-        Assert.Contains(stdout, l => l.StartsWith("Resuming r: 1 finished trial(s) kept", StringComparison.Ordinal));
+        using var resumed = StartCli("run", spec, "--run-dir", runs, "--resume", "r");
+        Assert.True(await resumed.WaitForExitWhileActiveAsync(TimeSpan.FromMinutes(5)), $"the resumed run printed nothing for 5 minutes\n{resumed.Output()}");
+        var exitedAfter = DateTime.UtcNow - resumed.LastStdOutLineAt;
+        var errors = resumed.StdErr;
+        Assert.True(resumed.ExitCode == 0, $"exit {resumed.ExitCode}\n{resumed.StdOut}\n{errors}");
+        Assert.Contains(resumed.StdOut.Split('\n'), l => l.StartsWith("Resuming r: 1 finished trial(s) kept", StringComparison.Ordinal));
         Assert.True(exitedAfter < TimeSpan.FromSeconds(5), $"run took {exitedAfter.TotalSeconds:0.0} s to exit after its last line");
         Assert.DoesNotContain("   at Orleans", errors);
 
@@ -119,40 +97,15 @@ public sealed class KillAndResumeTests
         var trialsFile = Path.Combine(runs, "c", "trials.json");
 
         // As from an interactive shell: a test runner started in the background passes SIGINT down as ignored.
-        var start = new ProcessStartInfo("env", ["--default-signal=INT", "dotnet", Cli, "run", spec, "--run-dir", runs, "--id", "c"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
         JsonElement[] atCancel;
-        using (var first = Process.Start(start)!)
+        using (var first = ChildProcess.Start("hypersearch run", "env", ["--default-signal=INT", "dotnet", Cli, "run", spec, "--run-dir", runs, "--id", "c"]))
         {
-            var stderr = first.StandardError.ReadToEndAsync();
-            try
-            {
-                string? line;
-                while ((line = await first.StandardOutput.ReadLineAsync()) is not null && !line.Contains("trial 0 epoch 1/", StringComparison.Ordinal))
-                {
-                }
-
-                Assert.NotNull(line);
-                using (var kill = Process.Start("kill", ["-INT", first.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-                {
-                    await kill!.WaitForExitAsync();
-                }
-
-                _ = first.StandardOutput.ReadToEndAsync();
-                Assert.True(first.WaitForExit(TimeSpan.FromSeconds(120)), "the CLI did not exit within 120 s of SIGINT");
-                Assert.Equal(1, first.ExitCode);
-                Assert.Contains($"Cancelled. Resume with: hypersearch run {spec} --resume c --run-dir {runs}", await stderr);
-            }
-            finally
-            {
-                if (!first.HasExited)
-                {
-                    first.Kill(entireProcessTree: true);
-                }
-            }
+            var line = await first.WaitForLineAsync(l => l.Contains("trial 0 epoch 1/", StringComparison.Ordinal), TimeSpan.FromMinutes(5));
+            Assert.True(line is not null, $"the run ended before trial 0 reported an epoch\n{first.Output()}");
+            await first.InterruptAsync();
+            Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(120)), $"the CLI did not exit within 120 s of SIGINT\n{first.Output()}");
+            Assert.Equal(1, first.ExitCode);
+            Assert.Contains($"Cancelled. Resume with: hypersearch run {spec} --resume c --run-dir {runs}", first.StdErr);
         }
 
         atCancel = ReadTrials(trialsFile);
@@ -170,17 +123,7 @@ public sealed class KillAndResumeTests
         Assert.Equal(5, Epochs(after[0]).Length);
     }
 
-    private static Process Start(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Cli);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        return Process.Start(start)!;
-    }
+    private static ChildProcess StartCli(params string[] args) => ChildProcess.Start($"hypersearch {args[0]}", "dotnet", [Cli, .. args]);
 
     private static JsonElement[] ReadTrials(string path)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using StackExchange.Redis;
 
@@ -7,7 +6,7 @@ namespace HyperSearch.Cluster.Tests;
 /// <summary>A private redis-server on a free 127.0.0.1 port with a random password, stopped on dispose.</summary>
 public sealed class RedisServer : IAsyncLifetime
 {
-    private Process? _process;
+    private ChildProcess? _process;
 
     public int Port { get; } = Ports.Free();
 
@@ -26,22 +25,9 @@ public sealed class RedisServer : IAsyncLifetime
         await File.WriteAllTextAsync(PasswordFile, Password + "\n");
         var server = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("redis-server is not installed: run scripts/install-deps.sh (apt-get install redis-server)");
-        var start = new ProcessStartInfo(server)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", Directory, "--requirepass", Password })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        var process = _process = ChildProcess.Start("redis-server", server,
+            ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--daemonize", "no", "--dir", Directory, "--requirepass", Password]);
         var options = ConfigurationOptions.Parse(Endpoint);
         options.Password = Password;
         options.AbortOnConnectFail = false;
@@ -54,7 +40,7 @@ public sealed class RedisServer : IAsyncLifetime
                 await redis.GetDatabase().PingAsync();
                 return;
             }
-            catch (Exception) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            catch (Exception) when (DateTime.UtcNow < deadline && !process.HasExited)
             {
                 await Task.Delay(200);
             }
@@ -63,12 +49,6 @@ public sealed class RedisServer : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill();
-            _process.WaitForExit(5000);
-        }
-
         _process?.Dispose();
         try
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using HyperSearch.Contracts.Specs;
 using HyperSearch.Silo.Hosting;
 using HyperSearch.Silo.Security;
@@ -107,16 +106,8 @@ public sealed class SecurityUnitTests : IDisposable
     private static string MakeCerts(string dir, params string[] options)
     {
         var script = Path.Combine(RepoRoot(), "scripts", "make-certs.sh");
-        var start = new ProcessStartInfo("bash") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in new[] { script, dir }.Concat(options))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(60_000), "make-certs.sh did not finish within 60 s");
-        Assert.True(process.ExitCode == 0, $"make-certs.sh failed: {stderr.Result}");
+        var result = ChildProcess.Run("bash", [script, dir, .. options], TimeSpan.FromSeconds(60));
+        Assert.True(result.ExitCode == 0, $"make-certs.sh failed: {result.Describe()}");
         return dir;
     }
 

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Text;
 
 namespace HyperSearch.Cluster.Tests;
 
@@ -8,11 +6,10 @@ namespace HyperSearch.Cluster.Tests;
 /// its own, no training, on free loopback ports. Disposing kills it.</summary>
 internal sealed class SiloProcess : IDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly ChildProcess _process;
     private readonly HttpClient _http;
 
-    private SiloProcess(Process process, int httpPort)
+    private SiloProcess(ChildProcess process, int httpPort)
     {
         _process = process;
         _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(5) };
@@ -31,13 +28,6 @@ internal sealed class SiloProcess : IDisposable
         var dll = Path.Combine(root.FullName, "silo", "HyperSearch.Silo", "bin", baseDir.Parent!.Name, baseDir.Name, "HyperSearch.Silo.dll");
         Assert.True(File.Exists(dll), $"{dll} is missing: build this test project (it builds the silo) first");
         var httpPort = Ports.Free();
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
         var args = new List<string>
         {
             dll, "--urls", $"http://127.0.0.1:{httpPort}",
@@ -51,30 +41,12 @@ internal sealed class SiloProcess : IDisposable
             args.Add($"--HyperSearch:Redis:PasswordFile={passwordFile}");
         }
 
-        args.ForEach(psi.ArgumentList.Add);
-
-        // Only this child's environment: the test process's REDIS_PASSWORD stays untouched.
-        psi.Environment.Remove("REDIS_PASSWORD");
-        if (environmentPassword is not null)
-        {
-            psi.Environment["REDIS_PASSWORD"] = environmentPassword;
-        }
-
-        var silo = new SiloProcess(Process.Start(psi)!, httpPort);
-        silo._process.OutputDataReceived += (_, e) => silo.Append(e.Data);
-        silo._process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
-        silo._process.BeginOutputReadLine();
-        silo._process.BeginErrorReadLine();
-        return silo;
+        // Only this child's environment: the test process's REDIS_PASSWORD stays untouched (null removes it).
+        var environment = new Dictionary<string, string?> { ["REDIS_PASSWORD"] = environmentPassword };
+        return new SiloProcess(ChildProcess.Start("silo", "dotnet", args, Path.GetDirectoryName(dll), environment), httpPort);
     }
 
-    public string Output()
-    {
-        lock (_output)
-        {
-            return _output.ToString();
-        }
-    }
+    public string Output() => _process.Output();
 
     /// <summary>/readyz: ready, and the reason it gives (or why nothing answered).</summary>
     public async Task<(bool Ready, string Reason)> ReadinessAsync()
@@ -122,29 +94,6 @@ internal sealed class SiloProcess : IDisposable
     public void Dispose()
     {
         _http.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
-        }
-
         _process.Dispose();
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-            if (_output.Length > 200_000)
-            {
-                _output.Remove(0, 100_000);
-            }
-        }
     }
 }

@@ -51,13 +51,13 @@ public sealed partial class DocsTests
                 Directory.CreateSymbolicLink(Path.Combine(dir.FullName, "k8s", sub), Repo.At("k8s", sub));
             }
 
-            var result = Tool.Run(bash, ["-euo", "pipefail", "-c", block.Groups[1].Value], workingDirectory: dir.FullName,
+            var result = ChildProcess.Run(bash, ["-euo", "pipefail", "-c", block.Groups[1].Value], workingDirectory: dir.FullName,
                 environment: new Dictionary<string, string?> { ["REGISTRY"] = "registry.example.com/hs", ["TAG"] = "9.9.9" });
             Assert.True(result.ExitCode == 0, result.Describe());
 
             foreach (var (site, image) in new[] { ("cluster", "hypersearch-silo"), ("search", "hypersearch-cli") })
             {
-                var rendered = Tool.Run(kubectl, ["kustomize", Path.Combine(dir.FullName, "k8s", "local", site)]);
+                var rendered = ChildProcess.Run(kubectl, ["kustomize", Path.Combine(dir.FullName, "k8s", "local", site)], workingDirectory: Repo.Root);
                 Assert.True(rendered.ExitCode == 0, rendered.Describe());
                 Assert.Contains($"image: registry.example.com/hs/{image}:9.9.9", rendered.StdOut, StringComparison.Ordinal);
                 Assert.DoesNotContain($"image: {image}:", rendered.StdOut, StringComparison.Ordinal);

@@ -19,7 +19,7 @@ public sealed class KustomizeTests
         var failures = new List<string>();
         foreach (var dir in dirs)
         {
-            var result = Tool.Run(kubectl, ["kustomize", dir!]);
+            var result = ChildProcess.Run(kubectl, ["kustomize", dir!], workingDirectory: Repo.Root);
             if (result.ExitCode != 0 || result.StdOut.Trim().Length == 0)
             {
                 failures.Add($"{Repo.Relative(dir!)}:\n{result.Describe()}");
@@ -116,7 +116,7 @@ public sealed class KustomizeTests
                     newName: registry.example.com/hypersearch/hypersearch-silo-gpu
                     newTag: "1.2.3"
                 """);
-            var result = Tool.Run(kubectl, ["kustomize", dir.FullName]);
+            var result = ChildProcess.Run(kubectl, ["kustomize", dir.FullName], workingDirectory: Repo.Root);
             Assert.True(result.ExitCode == 0, result.Describe());
             var images = Yaml.LoadAll(result.StdOut).OfType<JsonObject>()
                 .SelectMany(d => d["spec"]?["template"]?["spec"]?["containers"].Objects() ?? [])

@@ -27,7 +27,7 @@ public sealed partial class MonitoringTests
     [Fact]
     public void Promtool_check_rules_passes()
     {
-        var result = Tool.Run(Tool.Require("promtool"), ["check", "rules", RulesFile]);
+        var result = ChildProcess.Run(Tool.Require("promtool"), ["check", "rules", RulesFile], workingDirectory: Repo.Root);
         Assert.True(result.ExitCode == 0, result.Describe());
         Assert.Contains("SUCCESS", result.StdOut + result.StdErr, StringComparison.Ordinal);
     }
@@ -35,7 +35,7 @@ public sealed partial class MonitoringTests
     [Fact]
     public void Promtool_unit_tests_of_the_alert_rules_pass()
     {
-        var result = Tool.Run(Tool.Require("promtool"), ["test", "rules", "hypersearch.rules.test.yml"], workingDirectory: PrometheusDir);
+        var result = ChildProcess.Run(Tool.Require("promtool"), ["test", "rules", "hypersearch.rules.test.yml"], workingDirectory: PrometheusDir);
         Assert.True(result.ExitCode == 0, result.Describe());
     }
 
@@ -67,7 +67,7 @@ public sealed partial class MonitoringTests
 
             File.WriteAllText(Path.Combine(dir.FullName, "prometheus.yml"), config);
             File.Copy(RulesFile, Path.Combine(dir.FullName, "hypersearch.rules.yml"));
-            var result = Tool.Run(promtool, ["check", "config", "prometheus.yml"], workingDirectory: dir.FullName);
+            var result = ChildProcess.Run(promtool, ["check", "config", "prometheus.yml"], workingDirectory: dir.FullName);
             Assert.True(result.ExitCode == 0, result.Describe());
             Assert.Contains("SUCCESS: 7 rules found", result.StdOut + result.StdErr, StringComparison.Ordinal);
         }
@@ -314,7 +314,7 @@ public sealed partial class MonitoringTests
 
     /// <summary>promtool check rules on a file that records every expression, with Grafana's variables
     /// replaced by values Prometheus understands.</summary>
-    private static ToolResult CheckExprs(IEnumerable<string> exprs)
+    private static ProcessResult CheckExprs(IEnumerable<string> exprs)
     {
         var promtool = Tool.Require("promtool");
         var rules = new JsonObject
@@ -335,7 +335,7 @@ public sealed partial class MonitoringTests
         File.WriteAllText(file, rules.ToJsonString());
         try
         {
-            return Tool.Run(promtool, ["check", "rules", file]);
+            return ChildProcess.Run(promtool, ["check", "rules", file], workingDirectory: Repo.Root);
         }
         finally
         {
@@ -347,7 +347,7 @@ public sealed partial class MonitoringTests
     {
         var probe = Path.Combine(dir, "probe.yml");
         File.WriteAllText(probe, "scrape_configs:\n  - job_name: probe\n    kubernetes_sd_configs:\n      - role: pod\n");
-        var supported = Tool.Run(promtool, ["check", "config", probe]).ExitCode == 0;
+        var supported = ChildProcess.Run(promtool, ["check", "config", probe], workingDirectory: Repo.Root).ExitCode == 0;
         File.Delete(probe);
         return supported;
     }

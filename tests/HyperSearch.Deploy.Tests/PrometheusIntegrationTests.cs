@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json.Nodes;
 using HyperSearch.Deploy.Tests.Support;
 
@@ -15,17 +13,11 @@ namespace HyperSearch.Deploy.Tests;
 public sealed class PrometheusIntegrationTests : IDisposable
 {
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("hypersearch-prom-");
-    private Process? _prometheus;
+    private ChildProcess? _prometheus;
     private SiloUnderTest? _silo;
 
     public void Dispose()
     {
-        if (_prometheus is { HasExited: false })
-        {
-            _prometheus.Kill();
-            _prometheus.WaitForExit(10_000);
-        }
-
         _prometheus?.Dispose();
         _silo?.Dispose();
         _work.Delete(recursive: true);
@@ -82,38 +74,22 @@ public sealed class PrometheusIntegrationTests : IDisposable
         File.Copy(Repo.At("k8s", "monitoring", "prometheus", "hypersearch.rules.yml"), Path.Combine(_work.FullName, "hypersearch.rules.yml"));
 
         var webPort = FreePort();
-        var psi = new ProcessStartInfo(binary)
-        {
-            WorkingDirectory = _work.FullName,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[]
-                 {
-                     "--config.file=prometheus.yml", $"--storage.tsdb.path={Path.Combine(_work.FullName, "tsdb")}",
-                     $"--web.listen-address=127.0.0.1:{webPort}", "--log.level=warn",
-                 })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        var log = new StringBuilder();
-        _prometheus = Process.Start(psi)!;
-        _prometheus.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        _prometheus.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        _prometheus.BeginOutputReadLine();
-        _prometheus.BeginErrorReadLine();
+        var prometheus = _prometheus = ChildProcess.Start("prometheus", binary,
+        [
+            "--config.file=prometheus.yml", $"--storage.tsdb.path={Path.Combine(_work.FullName, "tsdb")}",
+            $"--web.listen-address=127.0.0.1:{webPort}", "--log.level=warn",
+        ], workingDirectory: _work.FullName);
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{webPort}"), Timeout = TimeSpan.FromSeconds(5) };
-        string Log() { lock (log) { return log.ToString(); } }
+        string Log() => prometheus.Output();
 
         async Task<JsonNode?> Api(string path)
         {
             try
             {
+                // Until it is ready, Prometheus answers 503 with a plain-text body: not an answer yet.
                 using var response = await http.GetAsync(path);
-                return JsonNode.Parse(await response.Content.ReadAsStringAsync());
+                return response.IsSuccessStatusCode ? JsonNode.Parse(await response.Content.ReadAsStringAsync()) : null;
             }
             catch (HttpRequestException)
             {
@@ -127,7 +103,7 @@ public sealed class PrometheusIntegrationTests : IDisposable
         var samples = 0;
         while (DateTime.UtcNow < deadline)
         {
-            Assert.False(_prometheus.HasExited, $"prometheus exited:\n{Log()}");
+            Assert.False(prometheus.HasExited, $"prometheus exited:\n{Log()}");
             var t = await Api("/api/v1/targets");
             active = t?["data"]?["activeTargets"].Objects().FirstOrDefault(x => x["labels"]?["job"].Str() == "hypersearch-silo");
             var count = await Api($"/api/v1/query?query={Uri.EscapeDataString("count_over_time(up{job=\"hypersearch-silo\"}[1m])")}");

@@ -59,7 +59,7 @@ public sealed class RehearsalTests : IDisposable
         return file;
     }
 
-    private static (ToolResult Result, JsonObject Line) Rehearse(string overlay, string? patch, params string[] extra)
+    private static (ProcessResult Result, JsonObject Line) Rehearse(string overlay, string? patch, params string[] extra)
     {
         List<string> args = [Repo.At("scripts", "k8s-rehearsal.sh"), overlay, .. extra];
         if (patch is not null)
@@ -68,12 +68,12 @@ public sealed class RehearsalTests : IDisposable
         }
 
         // The first run here may publish the silo and CLI (minutes on a loaded machine); later runs reuse them.
-        var result = Tool.Run(Tool.Require("bash"), args, timeout: TimeSpan.FromMinutes(15));
+        var result = ChildProcess.Run(Tool.Require("bash"), args, timeout: TimeSpan.FromMinutes(15), workingDirectory: Repo.Root);
         var last = result.StdOut.TrimEnd().Split('\n')[^1];
         return (result, JsonNode.Parse(last)!.AsObject());
     }
 
-    private static void AssertFailed(ToolResult result, JsonObject line, string expected, string what)
+    private static void AssertFailed(ProcessResult result, JsonObject line, string expected, string what)
     {
         Assert.True(result.ExitCode != 0, $"a broken {what} passed:\n{result.Describe()}");
         Assert.False(line["passed"]!.GetValue<bool>());

@@ -86,10 +86,10 @@ public sealed class SchemaValidationTests
         Assert.Equal(2, result.ExitCode);
     }
 
-    private static ToolResult Validate(string yaml)
+    private static ProcessResult Validate(string yaml)
     {
         var node = Tool.Require("node");
         var script = Tool.RequireValidator();
-        return Tool.Run(node, [script], stdin: yaml);
+        return ChildProcess.Run(node, [script], stdin: yaml, workingDirectory: Repo.Root);
     }
 }

@@ -20,7 +20,7 @@ public sealed class ScriptTests : IDisposable
     [InlineData("bash", "scripts/deploy-test-deps.sh")]
     public void Script_parses(string shell, string script)
     {
-        var result = Tool.Run(Tool.Require(shell), ["-n", Repo.At(script)]);
+        var result = ChildProcess.Run(Tool.Require(shell), ["-n", Repo.At(script)], workingDirectory: Repo.Root);
         Assert.True(result.ExitCode == 0, result.Describe());
     }
 
@@ -131,7 +131,7 @@ public sealed class ScriptTests : IDisposable
             exec sleep 31.4159
 
             """);
-        Assert.Equal(0, Tool.Run(Tool.Require("sh"), ["-c", $"chmod +x '{Path.Combine(bin, "kubectl")}'"]).ExitCode);
+        Assert.Equal(0, ChildProcess.Run(Tool.Require("sh"), ["-c", $"chmod +x '{Path.Combine(bin, "kubectl")}'"], workingDirectory: Repo.Root).ExitCode);
 
         // Run it until both forwards are up and it has printed its export line (up to 60 s on a loaded box),
         // then stop it (a background job ignores SIGINT, so TERM stands in for Ctrl-C).
@@ -144,10 +144,10 @@ public sealed class ScriptTests : IDisposable
             kill -TERM $pid; wait $pid; echo exit=$?
             cat '{err}' >&2
             """;
-        var result = Tool.Run(bash, ["-c", script], environment: new Dictionary<string, string?>
+        var result = ChildProcess.Run(bash, ["-c", script], environment: new Dictionary<string, string?>
         {
             ["PATH"] = $"{bin}{Path.PathSeparator}{Environment.GetEnvironmentVariable("PATH")}",
-        }, timeout: TimeSpan.FromSeconds(120));
+        }, timeout: TimeSpan.FromSeconds(120), workingDirectory: Repo.Root);
         Assert.True(File.Exists(log), result.Describe());
         var calls = File.ReadAllLines(log);
         Assert.Contains("--namespace hs-test port-forward --address 127.0.0.1 service/hypersearch-gateway 30000:30000", calls);
@@ -242,7 +242,7 @@ public sealed class ScriptTests : IDisposable
         return output.ToArray();
     }
 
-    private static ToolResult Fetch(string mode, string dataDir, string sumsDir, string urls, params (string Key, string Value)[] extra)
+    private static ProcessResult Fetch(string mode, string dataDir, string sumsDir, string urls, params (string Key, string Value)[] extra)
     {
         Tool.Require("curl");
         var env = new Dictionary<string, string?>
@@ -257,6 +257,6 @@ public sealed class ScriptTests : IDisposable
             env[key] = value;
         }
 
-        return Tool.Run(Tool.Require("sh"), [FetchScript, mode], environment: env, timeout: TimeSpan.FromMinutes(1));
+        return ChildProcess.Run(Tool.Require("sh"), [FetchScript, mode], environment: env, timeout: TimeSpan.FromMinutes(1), workingDirectory: Repo.Root);
     }
 }

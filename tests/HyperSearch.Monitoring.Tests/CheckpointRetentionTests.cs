@@ -13,7 +13,7 @@ public sealed class CheckpointRetentionTests(MonitoredSearch run)
     {
         // The winner: the best validation accuracy among the trials, as the coordinator reports them.
         using var listing = ChildProcess.Start("hypersearch search trials", "dotnet",
-            [Layout.CliDll, "search", "trials", run.SearchId, "--json", "--gateway", run.Silo.Gateway, "--cluster-id", run.Silo.ClusterId]);
+            [Layout.CliDll, "search", "trials", run.SearchId, "--json", "--gateway", run.Silo.Gateway, "--cluster-id", run.Silo.ClusterId], Layout.Root);
         Assert.True(await listing.WaitForExitAsync(TimeSpan.FromSeconds(90)) && listing.ExitCode == 0, listing.Output());
         var trials = JsonNode.Parse(listing.Lines().Last(l => l.StartsWith('[')))!.AsArray()
             .Select(t => (Number: t!["number"]!.GetValue<int>(), Objective: t["objective"]!.GetValue<double>()))

@@ -15,7 +15,7 @@ public sealed partial class ClusterReadCommandsTests(MonitoredSearch run)
     private async Task<ChildProcess> CliAsync(params string[] args)
     {
         var cli = ChildProcess.Start($"hypersearch {string.Join(' ', args)}", "dotnet",
-            [Layout.CliDll, .. args, "--gateway", run.Silo.Gateway, "--cluster-id", run.Silo.ClusterId]);
+            [Layout.CliDll, .. args, "--gateway", run.Silo.Gateway, "--cluster-id", run.Silo.ClusterId], Layout.Root);
         Assert.True(await cli.WaitForExitAsync(TimeSpan.FromSeconds(90)), $"did not finish\n{cli.Output()}");
         Assert.True(cli.ExitCode == 0, $"exited {cli.ExitCode}\n{cli.Output()}");
         return cli;

@@ -182,7 +182,7 @@ public sealed class MonitoredSearch : IAsyncLifetime
     }
 
     private ChildProcess Cli(params string[] args) => ChildProcess.Start($"hypersearch {string.Join(' ', args.Take(2))}", "dotnet",
-        [Layout.CliDll, .. args, "--gateway", Silo.Gateway, "--cluster-id", Silo.ClusterId]);
+        [Layout.CliDll, .. args, "--gateway", Silo.Gateway, "--cluster-id", Silo.ClusterId], Layout.Root);
 
     private async Task CliAsync(params string[] args)
     {

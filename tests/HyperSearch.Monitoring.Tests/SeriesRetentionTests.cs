@@ -58,7 +58,7 @@ public sealed class SeriesRetentionTests
             foreach (var id in chunk)
             {
                 using var cli = ChildProcess.Start($"search start {id}", "dotnet",
-                    [Layout.CliDll, "search", "start", spec, "--id", id, "--wait", "--json", "--gateway", silo.Gateway, "--cluster-id", silo.ClusterId]);
+                    [Layout.CliDll, "search", "start", spec, "--id", id, "--wait", "--json", "--gateway", silo.Gateway, "--cluster-id", silo.ClusterId], Layout.Root);
                 Assert.True(await cli.WaitForExitAsync(TimeSpan.FromMinutes(3)), $"search {id} did not finish\n{cli.Output()}");
                 Assert.True(cli.ExitCode == 0, $"search {id} exited {cli.ExitCode}\n{cli.Output()}\n{silo.Output()}");
             }

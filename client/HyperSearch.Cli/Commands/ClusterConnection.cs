@@ -1,4 +1,5 @@
 using System.Net;
+using HyperSearch.Cli.Parsing;
 using HyperSearch.Silo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -15,21 +16,21 @@ internal sealed class ClusterConnection(IHost host) : IAsyncDisposable
 {
     public IGrainFactory Grains { get; } = host.Services.GetRequiredService<IClusterClient>();
 
-    /// <summary>Reads the connection options now, so that unknown-option checks see them as used.</summary>
-    public static Func<Task<ClusterConnection>> Prepare(CliArguments args, bool verbose)
+    /// <summary>Checks the connection options now (bad input fails before anything starts); connects when called.</summary>
+    public static Func<Task<ClusterConnection>> Prepare(ConnectionSettings args)
     {
-        var gateways = args.Options("gateway").SelectMany(g => g.Split(',')).ToList();
-        var redis = args.Option("redis") ?? Environment.GetEnvironmentVariable("HYPERSEARCH_REDIS");
-        var redisPasswordFile = args.Option("redis-password-file") ?? Environment.GetEnvironmentVariable("HYPERSEARCH_REDIS_PASSWORD_FILE");
+        var gateways = args.Gateways.SelectMany(g => g.Split(',')).ToList();
+        var redis = args.Redis ?? Environment.GetEnvironmentVariable("HYPERSEARCH_REDIS");
+        var redisPasswordFile = args.RedisPasswordFile ?? Environment.GetEnvironmentVariable("HYPERSEARCH_REDIS_PASSWORD_FILE");
         var tls = new TlsFileOptions
         {
-            CertificateFile = args.Option("tls-cert") ?? Environment.GetEnvironmentVariable("HYPERSEARCH_TLS_CERT"),
-            KeyFile = args.Option("tls-key") ?? Environment.GetEnvironmentVariable("HYPERSEARCH_TLS_KEY"),
-            CaFile = args.Option("tls-ca") ?? Environment.GetEnvironmentVariable("HYPERSEARCH_TLS_CA"),
+            CertificateFile = args.TlsCert ?? Environment.GetEnvironmentVariable("HYPERSEARCH_TLS_CERT"),
+            KeyFile = args.TlsKey ?? Environment.GetEnvironmentVariable("HYPERSEARCH_TLS_KEY"),
+            CaFile = args.TlsCa ?? Environment.GetEnvironmentVariable("HYPERSEARCH_TLS_CA"),
             // A PKCS#12 (.p12/.pfx) certificate's password; HYPERSEARCH_TLS_PASSWORD when neither is set.
-            PasswordFile = args.Option("tls-password-file") ?? Environment.GetEnvironmentVariable("HYPERSEARCH_TLS_PASSWORD_FILE"),
+            PasswordFile = args.TlsPasswordFile ?? Environment.GetEnvironmentVariable("HYPERSEARCH_TLS_PASSWORD_FILE"),
         };
-        if (gateways.Count > 0 && args.Option("redis") is not null)
+        if (gateways.Count > 0 && args.Redis is not null)
         {
             throw new UsageException("give either --gateway or --redis, not both");
         }
@@ -44,12 +45,12 @@ internal sealed class ClusterConnection(IHost host) : IAsyncDisposable
             throw new UsageException("TLS needs both --tls-cert (with --tls-key unless the PEM holds the key) and --tls-ca");
         }
 
-        var serviceId = args.Option("service-id") ?? Environment.GetEnvironmentVariable("HYPERSEARCH_SERVICE_ID") ?? "hypersearch";
-        var clusterId = args.Option("cluster-id") ?? Environment.GetEnvironmentVariable("HYPERSEARCH_CLUSTER_ID") ?? "dev";
-        var connectTimeout = TimeSpan.FromSeconds(args.IntOption("connect-timeout") ?? 15);
+        var serviceId = args.ServiceId ?? Environment.GetEnvironmentVariable("HYPERSEARCH_SERVICE_ID") ?? "hypersearch";
+        var clusterId = args.ClusterId ?? Environment.GetEnvironmentVariable("HYPERSEARCH_CLUSTER_ID") ?? "dev";
+        var connectTimeout = TimeSpan.FromSeconds(args.ConnectTimeoutSeconds ?? 15);
         var target = new Target(gateways.Count > 0 ? gateways : null, gateways.Count > 0 ? null : redis, redisPasswordFile, tls, serviceId, clusterId);
         var endpoints = target.Gateways?.Select(ParseEndpoint).ToArray();
-        return () => ConnectAsync(target, endpoints, connectTimeout, verbose);
+        return () => ConnectAsync(target, endpoints, connectTimeout, args.Verbose);
     }
 
     private sealed record Target(List<string>? Gateways, string? Redis, string? RedisPasswordFile, TlsFileOptions Tls, string ServiceId, string ClusterId)

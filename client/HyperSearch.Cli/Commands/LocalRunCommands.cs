@@ -1,5 +1,6 @@
 using System.Text.Json;
 using HyperSearch.Cli.Output;
+using HyperSearch.Cli.Parsing;
 using HyperSearch.Cli.Results;
 using HyperSearch.Contracts.Trials;
 using Spectre.Console;
@@ -10,23 +11,8 @@ namespace HyperSearch.Cli.Commands;
 /// disk, for a run in another terminal or one that was interrupted.</summary>
 internal static class LocalRunCommands
 {
-    /// <summary>list with --run-dir; watch when a run directory for the id exists (or --run-dir is given); never with --gateway.</summary>
-    public static bool Handles(CliArguments args) =>
-        args.Options("gateway").Count == 0 && args.Positionals.ElementAtOrDefault(1) switch
-        {
-            "list" => args.Option("run-dir") is not null,
-            "watch" => args.Positionals.ElementAtOrDefault(2) is { } id && (args.Option("run-dir") is not null || ResultsLoader.FindRunDirectory(null, id) is not null),
-            _ => false,
-        };
-
-    public static async Task<int> RunAsync(CliArguments args, TextWriter stdout, TextWriter stderr) =>
-        args.Positionals[1] == "list" ? List(args, stdout) : await WatchAsync(args, stdout, stderr);
-
-    private static int List(CliArguments args, TextWriter stdout)
+    public static int List(string root, bool json, TextWriter stdout)
     {
-        var root = args.Option("run-dir")!;
-        var json = args.Flag("json");
-        args.RejectUnknown();
         if (!Directory.Exists(root))
         {
             throw new UsageException($"--run-dir {root}: no such directory");
@@ -53,13 +39,11 @@ internal static class LocalRunCommands
         return ExitCodes.Success;
     }
 
-    private static async Task<int> WatchAsync(CliArguments args, TextWriter stdout, TextWriter stderr)
+    public static async Task<int> WatchAsync(string id, string? runDirOption, bool json, CliOutput io)
     {
-        var id = args.Positional(2, "ID (a search id or a run directory name)");
-        var json = args.Flag("json");
-        var dir = ResultsLoader.FindRunDirectory(args.Option("run-dir"), id)
-                  ?? throw new UsageException($"no run directory for '{id}' at {args.Option("run-dir") ?? "./runs"}");
-        args.RejectUnknown();
+        var (stdout, stderr) = io;
+        var dir = ResultsLoader.FindRunDirectory(runDirOption, id)
+                  ?? throw new UsageException($"no run directory for '{id}' at {runDirOption ?? "./runs"}");
         var printer = json ? null : new ProgressPrinter(stdout);
         while (true)
         {

@@ -1,7 +1,9 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using HyperSearch.Diagnostics;
 using HyperSearch.Cli.Output;
+using HyperSearch.Cli.Parsing;
 using HyperSearch.Cli.Reports;
 using HyperSearch.Cli.Results;
 using HyperSearch.Training;
@@ -30,13 +32,49 @@ internal static class ResultCommands
           search status|best|trials ID read ./runs/ID (or --run-dir DIR) when it exists and no --gateway is given
         """;
 
-    public static async Task<int> ExportAsync(CliArguments args, TextWriter stdout)
+    public static Command CreateExport(CliOutput io)
     {
-        var id = args.Positional(2, "ID (a search id or a run directory name)");
-        var format = (args.Option("format") ?? (args.Flag("json") ? "json" : "csv")).ToLowerInvariant();
-        var output = args.Option("output");
-        var load = ResultsLoader.Prepare(args, id, args.Flag("verbose"));
-        args.RejectUnknown();
+        var id = SearchId();
+        var format = CliSymbols.Text("--format", "csv|json", "the file format (default csv, json with --json)");
+        var output = CliSymbols.Text("--output", "FILE", "write to FILE instead of stdout", "-o");
+        var json = CliSymbols.Flag("--json", "json unless --format says otherwise");
+        var command = new Command("export", "every trial with parameters, state, per-epoch metrics and timings") { id, format, output, json };
+        var results = new ResultsOptions(command);
+        command.SetAction(parsed => ExportAsync(
+            parsed.GetRequiredValue(id), (parsed.GetValue(format) ?? (parsed.GetValue(json) ? "json" : "csv")).ToLowerInvariant(),
+            parsed.GetValue(output), results.Read(parsed), io.Stdout));
+        return command;
+    }
+
+    /// <summary>`diagnose ID` (also `search diagnose ID`).</summary>
+    public static Command CreateDiagnose(CliOutput io)
+    {
+        var id = SearchId();
+        var json = CliSymbols.Flag("--json", "print the findings as JSON");
+        var command = new Command("diagnose", "overfitting, divergence, preprocessing mismatch and near-chance searches, with suggestions") { id, json };
+        var results = new ResultsOptions(command);
+        command.SetAction(parsed => DiagnoseAsync(parsed.GetRequiredValue(id), parsed.GetValue(json), results.Read(parsed), io.Stdout));
+        return command;
+    }
+
+    public static Command CreateReport(CliOutput io)
+    {
+        var id = SearchId();
+        var output = CliSymbols.Text("--output", "FILE", "the HTML file (default report.html)", "-o");
+        var pngDir = CliSymbols.Text("--png-dir", "DIR", "where the charts' PNGs go (default beside the HTML)");
+        var json = CliSymbols.Flag("--json", "print what was written as JSON");
+        var command = new Command("report", "one self-contained HTML page plus PNGs of the charts beside it") { id, output, pngDir, json };
+        var results = new ResultsOptions(command);
+        command.SetAction(parsed => ReportAsync(
+            parsed.GetRequiredValue(id), parsed.GetValue(output) ?? "report.html", parsed.GetValue(pngDir), parsed.GetValue(json), results.Read(parsed), io.Stdout));
+        return command;
+    }
+
+    public static Argument<string> SearchId() => CliSymbols.Required("ID", "a search id or a run directory name");
+
+    private static async Task<int> ExportAsync(string id, string format, string? output, ResultsSource source, TextWriter stdout)
+    {
+        var load = ResultsLoader.Prepare(source, id);
         if (format is not ("csv" or "json"))
         {
             throw new UsageException($"--format must be csv or json, got '{format}'");
@@ -57,12 +95,9 @@ internal static class ResultCommands
         return ExitCodes.Success;
     }
 
-    public static async Task<int> DiagnoseAsync(CliArguments args, TextWriter stdout, int idIndex)
+    private static async Task<int> DiagnoseAsync(string id, bool json, ResultsSource source, TextWriter stdout)
     {
-        var id = args.Positional(idIndex, "ID (a search id or a run directory name)");
-        var json = args.Flag("json");
-        var load = ResultsLoader.Prepare(args, id, args.Flag("verbose"));
-        args.RejectUnknown();
+        var load = ResultsLoader.Prepare(source, id);
         var results = await load();
         var findings = results.Findings();
         if (json)
@@ -77,14 +112,9 @@ internal static class ResultCommands
         return ExitCodes.Success;
     }
 
-    public static async Task<int> ReportAsync(CliArguments args, TextWriter stdout)
+    private static async Task<int> ReportAsync(string id, string output, string? pngDir, bool json, ResultsSource source, TextWriter stdout)
     {
-        var id = args.Positional(1, "ID (a search id or a run directory name)");
-        var json = args.Flag("json");
-        var output = args.Option("output") ?? "report.html";
-        var pngDir = args.Option("png-dir");
-        var load = ResultsLoader.Prepare(args, id, args.Flag("verbose"));
-        args.RejectUnknown();
+        var load = ResultsLoader.Prepare(source, id);
         var results = await load();
         var written = HtmlReport.Write(results, output, pngDir);
         if (json)
@@ -105,135 +135,10 @@ internal static class ResultCommands
         return ExitCodes.Success;
     }
 
-    public static async Task<int> ModelAsync(CliArguments args, TextWriter stdout, TextWriter stderr)
+    /// <summary>`search status|best|trials ID` answered from a local run directory.</summary>
+    public static async Task<int> LocalSearchAsync(string verb, string id, bool json, ResultsSource source, TextWriter stdout)
     {
-        var verb = args.Positional(1, "a model subcommand (export, evaluate)");
-        return verb switch
-        {
-            "export" => await ModelExportAsync(args, stdout),
-            "evaluate" => ModelEvaluate(args, stdout, stderr),
-            _ => throw new UsageException($"unknown model subcommand '{verb}' (expected export or evaluate)"),
-        };
-    }
-
-    private static async Task<int> ModelExportAsync(CliArguments args, TextWriter stdout)
-    {
-        var id = args.Positional(2, "ID (a search id or a run directory name)");
-        var json = args.Flag("json");
-        var output = args.Option("output") ?? throw new UsageException("missing -o DIR (where to write the model)");
-        var trialNumber = args.IntOption("trial", min: 0);
-        var dataDirectory = args.Option("data-dir");
-        var load = ResultsLoader.Prepare(args, id, args.Flag("verbose"));
-        args.RejectUnknown();
-        var results = await load();
-        var trial = trialNumber is { } n
-            ? results.Trials.FirstOrDefault(t => t.Number == n) ?? throw new UsageException($"search {results.SearchId} has no trial {n}")
-            : results.Best ?? throw new UsageException($"search {results.SearchId} has no completed trial to export");
-        var spec = results.Spec ?? throw new UsageException($"search {results.SearchId}: its spec is unknown, so its dataset is too");
-
-        // The trial trained on the spec's fixed knobs merged with its sampled ones.
-        var knobs = new Dictionary<string, object>(spec.Training.ToDictionary(p => p.Key, p => ExportedModel.Plain(p.Value)), StringComparer.Ordinal);
-        foreach (var (name, value) in trial.Parameters)
-        {
-            knobs[name] = value;
-        }
-
-        var checkpoint = results.CheckpointDirectoryOf(trial.Number);
-        var dataset = Silo.Runners.TorchTrialRunner.DatasetOptionsFor(spec.Dataset, dataDirectory);
-        var model = await Task.Run(() => ModelExport.Export(checkpoint, knobs, dataset, output, results.SearchId, trial.Number,
-            trial.Epochs.LastOrDefault()?.Get(Contracts.Trials.EpochMetrics.ValAccuracy)));
-        var dir = Path.GetFullPath(output);
-        if (json)
-        {
-            stdout.WriteLine(JsonSerializer.Serialize(new { search_id = results.SearchId, trial = trial.Number, directory = dir, config = model.Config, normalization = model.Normalization }, Json.Compact));
-        }
-        else
-        {
-            stdout.WriteLine($"exported trial {trial.Number} of {results.SearchId} to {dir}");
-            stdout.WriteLine($"  model:         {model.Architecture}");
-            stdout.WriteLine($"  normalization: mean [{string.Join(", ", model.Normalization.Mean.Select(F))}], std [{string.Join(", ", model.Normalization.Std.Select(F))}] (training split)");
-            stdout.WriteLine($"  files:         {ExportedModel.FileName}, {ExportedModel.WeightsFileName}");
-        }
-
-        return ExitCodes.Success;
-    }
-
-    private static int ModelEvaluate(CliArguments args, TextWriter stdout, TextWriter stderr)
-    {
-        var dir = args.Positional(2, "DIR (an exported model)");
-        var json = args.Flag("json");
-        var datasetOption = args.Option("dataset");
-        var dataPath = args.Option("data-path");
-        var allowShift = args.Flag("allow-distribution-shift");
-        args.RejectUnknown();
-        if (!File.Exists(Path.Combine(dir, ExportedModel.FileName)))
-        {
-            throw new UsageException($"{dir}: not an exported model (no {ExportedModel.FileName}); see hypersearch model export");
-        }
-
-        var recorded = ExportedModel.Read(dir).Dataset;
-        DatasetOptions? dataset = null;
-        if (datasetOption is not null || dataPath is not null)
-        {
-            // --dataset names a dataset (fashion-mnist, cifar10, npz…) or is itself a path to the data.
-            var isPath = datasetOption is not null && (File.Exists(datasetOption) || Directory.Exists(datasetOption));
-            var name = datasetOption is null ? recorded.Name : isPath ? FormatOf(datasetOption, recorded.Name) : datasetOption;
-            var path = dataPath ?? (isPath ? datasetOption : name == recorded.Name ? recorded.Path : null);
-            dataset = new DatasetOptions(name, path);
-        }
-
-        TestEvaluation result;
-        try
-        {
-            result = ModelExport.Evaluate(dir, dataset, allowShift);
-        }
-        catch (PreprocessingMismatchException e)
-        {
-            throw new UsageException($"{e.Message} Nothing was evaluated; pass --allow-distribution-shift to evaluate anyway.");
-        }
-        catch (DatasetException e)
-        {
-            throw new UsageException(e.Message);
-        }
-
-        if (result.Warning is { } warning)
-        {
-            stderr.WriteLine($"warning: distribution shift allowed (--allow-distribution-shift): {warning}");
-        }
-
-        if (json)
-        {
-            stdout.WriteLine(JsonSerializer.Serialize(new { model = Path.GetFullPath(dir), test_accuracy = result.TestAccuracy, test_loss = result.TestLoss, count = result.Count }, Json.Compact));
-        }
-        else
-        {
-            stdout.WriteLine($"test accuracy {result.TestAccuracy:0.0000} (loss {result.TestLoss:0.0000}) on {result.Count} test images, normalized with the model's stored statistics");
-        }
-
-        return ExitCodes.Success;
-    }
-
-    /// <summary>The dataset format of a path given as --dataset: a file is an .npz (or CIFAR-10's .tar.gz); a folder
-    /// holds the files of the model's own dataset.</summary>
-    private static string FormatOf(string path, string recorded) =>
-        Directory.Exists(path) ? recorded
-        : path.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase) ? DatasetCatalog.Cifar10
-        : DatasetCatalog.Npz;
-
-    /// <summary>`search status|best|trials ID` answer from a local run directory when there is one (and no --gateway).</summary>
-    public static bool IsLocalSearch(CliArguments args) =>
-        args.Positionals.ElementAtOrDefault(1) is "status" or "best" or "trials"
-        && args.Positionals.ElementAtOrDefault(2) is { } id
-        && args.Options("gateway").Count == 0
-        && (args.Option("run-dir") is not null || ResultsLoader.FindRunDirectory(null, id) is not null);
-
-    public static async Task<int> LocalSearchAsync(CliArguments args, TextWriter stdout)
-    {
-        var verb = args.Positional(1, "a search subcommand");
-        var id = args.Positional(2, "ID");
-        var json = args.Flag("json");
-        var load = ResultsLoader.Prepare(args, id, args.Flag("verbose"));
-        args.RejectUnknown();
+        var load = ResultsLoader.Prepare(source, id);
         var r = await load();
         var console = ConsoleFactory.For(stdout);
         var status = StatusOf(r);
@@ -292,6 +197,4 @@ internal static class ResultCommands
             stdout.WriteLine($"      suggestion: {f.Suggestion}");
         }
     }
-
-    private static string F(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 }

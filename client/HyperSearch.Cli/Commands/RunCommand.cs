@@ -1,5 +1,7 @@
+using System.CommandLine;
 using System.Text.Json;
 using HyperSearch.Cli.Output;
+using HyperSearch.Cli.Parsing;
 using HyperSearch.Contracts.Grains;
 using HyperSearch.Contracts.Trials;
 using HyperSearch.Silo.Hosting;
@@ -16,19 +18,35 @@ internal static class RunCommand
 {
     public const string Usage = "hypersearch run SPEC [--json] [--run-dir DIR] [--id ID | --resume ID] [--slots N] [--threads N] [--data-dir DIR] [--verbose]";
 
-    public static async Task<int> RunAsync(CliArguments args, TextWriter stdout, TextWriter stderr)
+    public static Command Create(CliOutput io)
     {
-        var specPath = args.Positional(1, "SPEC (a YAML or JSON search spec)");
-        var json = args.Flag("json");
-        var verbose = args.Flag("verbose");
-        var runRootOption = args.Option("run-dir");
+        var spec = CliSymbols.Required("SPEC", "a YAML or JSON search spec");
+        var json = CliSymbols.Flag("--json", "print one JSON summary at the end instead of the live table");
+        var verbose = CliSymbols.Flag("--verbose", "log the embedded silo's progress");
+        var runDir = CliSymbols.Text("--run-dir", "DIR", "where run directories are kept (default ./runs)");
+        var id = CliSymbols.Text("--id", "ID", "the new search's id (default: its name, time and a random suffix)");
+        var resume = CliSymbols.Text("--resume", "ID", "continue the search with this id from its run directory");
+        var slots = CliSymbols.Integer("--slots", 1, "N", "trials trained at once (default 1)");
+        var threads = CliSymbols.Integer("--threads", 1, "N", "CPU threads for training (default: all cores)");
+        var dataDirectory = CliSymbols.Text("--data-dir", "DIR", "where datasets are found");
+        var command = new Command("run", "run a search in this process (an embedded silo, no services) and keep results in ./runs/<id>/")
+        {
+            spec, json, verbose, runDir, id, resume, slots, threads, dataDirectory,
+        };
+        command.SetAction(parsed => RunAsync(
+            new RunRequest(parsed.GetRequiredValue(spec), parsed.GetValue(json), parsed.GetValue(verbose), parsed.GetValue(runDir),
+                parsed.GetValue(slots) ?? 1, parsed.GetValue(threads), parsed.GetValue(dataDirectory), parsed.GetValue(id), parsed.GetValue(resume)),
+            io.Stdout,
+            io.Stderr));
+        return command;
+    }
+
+    private sealed record RunRequest(string SpecPath, bool Json, bool Verbose, string? RunRoot, int Slots, int? Threads, string? DataDirectory, string? Id, string? Resume);
+
+    private static async Task<int> RunAsync(RunRequest request, TextWriter stdout, TextWriter stderr)
+    {
+        var (specPath, json, verbose, runRootOption, slots, threads, dataDirectory, id, resume) = request;
         var runRoot = runRootOption ?? "runs";
-        var slots = args.IntOption("slots") ?? 1;
-        var threads = args.IntOption("threads");
-        var dataDirectory = args.Option("data-dir");
-        var id = args.Option("id");
-        var resume = args.Option("resume");
-        args.RejectUnknown();
         if (id is not null && resume is not null && id != resume)
         {
             throw new UsageException($"--id {id} and --resume {resume} name different searches; give one of them");

@@ -1,5 +1,8 @@
+using System.CommandLine;
 using System.Text.Json;
 using HyperSearch.Cli.Output;
+using HyperSearch.Cli.Parsing;
+using HyperSearch.Cli.Results;
 using HyperSearch.Contracts.Grains;
 using HyperSearch.Contracts.Security;
 using HyperSearch.Contracts.Specs;
@@ -9,65 +12,146 @@ using Spectre.Console;
 
 namespace HyperSearch.Cli.Commands;
 
-/// <summary>`hypersearch search start|status|watch|list|cancel|best|trials` against a running cluster.</summary>
+/// <summary>`hypersearch search start|status|watch|list|cancel|best|trials` against a running cluster (status, best,
+/// trials, watch and list also read the run directories of `run`), and where `search export|diagnose` are found.</summary>
 internal static class SearchCommands
 {
     public const string Usage = """
-        hypersearch search start SPEC [--id ID] [--wait] [--skip-data-check] [--data-dir DIR]
-        hypersearch search status ID | watch ID | list | cancel ID | best ID | trials ID
-          status, best, trials, watch ID and list also read `run` directories: --run-dir DIR (or ./runs/ID)
-          common: [--gateway HOST:PORT]... | [--redis HOST:PORT [--redis-password-file FILE]]
-                  [--tls-cert PEM|P12 --tls-key PEM --tls-ca PEM --tls-password-file FILE] [--service-id S] [--cluster-id C] [--connect-timeout SECONDS] [--json] [--verbose]
+          hypersearch search start SPEC [--id ID] [--wait] [--skip-data-check] [--data-dir DIR]
+          hypersearch search status ID | watch ID | list | cancel ID | best ID | trials ID
+            status, best, trials, watch ID and list also read `run` directories: --run-dir DIR (or ./runs/ID)
+            common: [--gateway HOST:PORT]... | [--redis HOST:PORT [--redis-password-file FILE]]
+                    [--tls-cert PEM|P12 --tls-key PEM --tls-ca PEM --tls-password-file FILE] [--service-id S] [--cluster-id C] [--connect-timeout SECONDS] [--json] [--verbose]
         """;
 
-    public static async Task<int> RunAsync(CliArguments args, TextWriter stdout)
+
+    public static Command Create(CliOutput io)
     {
-        var verb = args.Positional(1, "a search subcommand (start, status, watch, list, cancel, best, trials)");
-        var json = args.Flag("json");
-        var verbose = args.Flag("verbose");
-        var console = ConsoleFactory.For(stdout);
-        var connect = ClusterConnection.Prepare(args, verbose);
-        switch (verb)
+        var command = new Command("search", "start, follow and read searches on a cluster (and the run directories of `run`)");
+        command.Add(CreateStart(io));
+        foreach (var verb in new[] { "status", "best", "trials" })
         {
-            case "start":
-                return await StartAsync(args, stdout, json, connect);
-            case "list":
-            {
-                args.RejectUnknown();
-                await using var cluster = await connect();
-                var searches = await cluster.Grains.GetGrain<ISearchRegistryGrain>(0).ListAsync();
-                if (json)
-                {
-                    stdout.WriteLine(JsonSerializer.Serialize(searches, Json.Compact));
-                    return 0;
-                }
-
-                var table = new Table().Border(TableBorder.Simple).AddColumns("search id", "name", "state", "started");
-                foreach (var s in searches)
-                {
-                    table.AddRow(Markup.Escape(s.SearchId), Markup.Escape(s.Name), s.State.ToString().ToLowerInvariant(), s.StartedAt.ToString("u"));
-                }
-
-                console.Write(table);
-                return 0;
-            }
-
-            case "status" or "watch" or "cancel" or "best" or "trials":
-                return await OnSearchAsync(verb, args, stdout, console, json, connect);
-            default:
-                throw new UsageException($"unknown search subcommand '{verb}'\n{Usage}");
+            command.Add(CreateRead(verb, io));
         }
+
+        command.Add(CreateWatch(io));
+        command.Add(CreateList(io));
+        command.Add(CreateCancel(io));
+        command.Add(ResultCommands.CreateExport(io));
+        command.Add(ResultCommands.CreateDiagnose(io));
+        return command;
     }
 
-    private static async Task<int> StartAsync(CliArguments args, TextWriter stdout, bool json, Func<Task<ClusterConnection>> connect)
+    private static Argument<string> SearchId() => CliSymbols.Required("ID", "a search id or a run directory name; see hypersearch search list");
+
+    private static Option<bool> JsonFlag() => CliSymbols.Flag("--json", "print JSON");
+
+    private static Command CreateStart(CliOutput io)
     {
-        var specPath = args.Positional(2, "SPEC");
-        var wait = args.Flag("wait");
-        var skipDataCheck = args.Flag("skip-data-check");
-        var dataDirectory = args.Option("data-dir");
-        var id = args.Option("id");
+        var spec = CliSymbols.Required("SPEC", "a YAML or JSON search spec");
+        var id = CliSymbols.Text("--id", "ID", "the search's id (default: its name, time and a random suffix)");
+        var wait = CliSymbols.Flag("--wait", "follow the search to its end (the exit code says how it ended)");
+        var skipDataCheck = CliSymbols.Flag("--skip-data-check", "do not load the data here (the cluster checks it)");
+        var dataDirectory = CliSymbols.Text("--data-dir", "DIR", "where datasets are found");
+        var json = JsonFlag();
+        var command = new Command("start", "start a search on the cluster") { spec, id, wait, skipDataCheck, dataDirectory, json };
+        var connection = new ConnectionOptions(command);
+        command.SetAction(parsed =>
+        {
+            // Connection options are checked before the spec is read: bad input fails first, whatever the spec.
+            var connect = ClusterConnection.Prepare(connection.Read(parsed));
+            return StartAsync(parsed.GetRequiredValue(spec), parsed.GetValue(id), parsed.GetValue(wait), parsed.GetValue(skipDataCheck),
+                parsed.GetValue(dataDirectory), io.Stdout, parsed.GetValue(json), connect);
+        });
+        return command;
+    }
+
+    /// <summary>status, best and trials read ./runs/ID (or --run-dir DIR) when it exists and no --gateway is given.</summary>
+    private static Command CreateRead(string verb, CliOutput io)
+    {
+        var id = SearchId();
+        var json = JsonFlag();
+        var command = new Command(verb, $"the search's {verb}") { id, json };
+        var results = new ResultsOptions(command);
+        command.SetAction(parsed =>
+        {
+            var source = results.Read(parsed);
+            var searchId = parsed.GetRequiredValue(id);
+            return !source.ForceCluster && (source.RunDir is not null || ResultsLoader.FindRunDirectory(null, searchId) is not null)
+                ? ResultCommands.LocalSearchAsync(verb, searchId, parsed.GetValue(json), source, io.Stdout)
+                : OnSearchAsync(verb, searchId, io.Stdout, parsed.GetValue(json), ClusterConnection.Prepare(source.Connection));
+        });
+        return command;
+    }
+
+    private static Command CreateWatch(CliOutput io)
+    {
+        var id = SearchId();
+        var json = JsonFlag();
+        var runDir = CliSymbols.Text("--run-dir", "DIR", "a run directory, or the root holding ID/ (default ./runs)");
+        var command = new Command("watch", "follow a search to its end") { id, json, runDir };
+        var connection = new ConnectionOptions(command);
+        command.SetAction(parsed =>
+        {
+            var settings = connection.Read(parsed);
+            var searchId = parsed.GetRequiredValue(id);
+            var local = parsed.GetValue(runDir);
+            return settings.Gateways.Count == 0 && (local is not null || ResultsLoader.FindRunDirectory(null, searchId) is not null)
+                ? LocalRunCommands.WatchAsync(searchId, local, parsed.GetValue(json), io)
+                : OnSearchAsync("watch", searchId, io.Stdout, parsed.GetValue(json), ClusterConnection.Prepare(settings));
+        });
+        return command;
+    }
+
+    private static Command CreateList(CliOutput io)
+    {
+        var json = JsonFlag();
+        var runDir = CliSymbols.Text("--run-dir", "DIR", "list the run directories under DIR instead of the cluster's searches");
+        var command = new Command("list", "the cluster's searches, or the runs under --run-dir") { json, runDir };
+        var connection = new ConnectionOptions(command);
+        command.SetAction(parsed =>
+        {
+            var settings = connection.Read(parsed);
+            return settings.Gateways.Count == 0 && parsed.GetValue(runDir) is { } root
+                ? Task.FromResult(LocalRunCommands.List(root, parsed.GetValue(json), io.Stdout))
+                : ListAsync(io.Stdout, parsed.GetValue(json), ClusterConnection.Prepare(settings));
+        });
+        return command;
+    }
+
+    private static Command CreateCancel(CliOutput io)
+    {
+        var id = SearchId();
+        var json = JsonFlag();
+        var command = new Command("cancel", "cancel a search (finished trials and checkpoints are kept)") { id, json };
+        var connection = new ConnectionOptions(command);
+        command.SetAction(parsed => OnSearchAsync("cancel", parsed.GetRequiredValue(id), io.Stdout, parsed.GetValue(json), ClusterConnection.Prepare(connection.Read(parsed))));
+        return command;
+    }
+
+    private static async Task<int> ListAsync(TextWriter stdout, bool json, Func<Task<ClusterConnection>> connect)
+    {
+        await using var cluster = await connect();
+        var searches = await cluster.Grains.GetGrain<ISearchRegistryGrain>(0).ListAsync();
+        if (json)
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(searches, Json.Compact));
+            return 0;
+        }
+
+        var table = new Table().Border(TableBorder.Simple).AddColumns("search id", "name", "state", "started");
+        foreach (var s in searches)
+        {
+            table.AddRow(Markup.Escape(s.SearchId), Markup.Escape(s.Name), s.State.ToString().ToLowerInvariant(), s.StartedAt.ToString("u"));
+        }
+
+        ConsoleFactory.For(stdout).Write(table);
+        return 0;
+    }
+
+    private static async Task<int> StartAsync(string specPath, string? id, bool wait, bool skipDataCheck, string? dataDirectory, TextWriter stdout, bool json, Func<Task<ClusterConnection>> connect)
+    {
         var spec = SpecLoader.Load(specPath, dataDirectory, checkData: !skipDataCheck);
-        args.RejectUnknown();
 
         await using var cluster = await connect();
         var searchId = id ?? RunCommand.NewSearchId(spec.Name);
@@ -94,10 +178,9 @@ internal static class SearchCommands
         return ExitCodes.For(status.State);
     }
 
-    private static async Task<int> OnSearchAsync(string verb, CliArguments args, TextWriter stdout, IAnsiConsole console, bool json, Func<Task<ClusterConnection>> connect)
+    private static async Task<int> OnSearchAsync(string verb, string searchId, TextWriter stdout, bool json, Func<Task<ClusterConnection>> connect)
     {
-        var searchId = args.Positional(2, "ID (a search id; see hypersearch search list)");
-        args.RejectUnknown();
+        var console = ConsoleFactory.For(stdout);
         await using var cluster = await connect();
         var search = cluster.Grains.GetGrain<ISearchGrain>(searchId);
         if (await search.GetSpecAsync() is null)

@@ -1,3 +1,5 @@
+using System.CommandLine;
+using HyperSearch.Cli.Parsing;
 using HyperSearch.Ui;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -16,11 +18,19 @@ public static class UiCommand
 
     public const int DefaultPort = 8090;
 
-    public static async Task<int> RunAsync(CliArguments args, TextWriter stdout)
+    internal static Command Create(CliOutput io)
     {
-        var root = Path.GetFullPath(args.Option("run-dir") ?? "runs");
-        var port = args.IntOption("port", min: 0) ?? DefaultPort;
-        args.RejectUnknown();
+        var runDirectory = CliSymbols.Text("--run-dir", "DIR", "the folder of run directories to serve (default ./runs)");
+        var port = CliSymbols.Integer("--port", 0, "P", $"the loopback port to listen on (default {DefaultPort}; 0 picks a free one)");
+        var command = new Command("ui", "serve the web UI for run directories, read-only, on 127.0.0.1") { runDirectory, port };
+        command.SetAction(parsed => RunAsync(parsed.GetValue(runDirectory), parsed.GetValue(port), io.Stdout));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(string? runDirectory, int? requestedPort, TextWriter stdout)
+    {
+        var root = Path.GetFullPath(runDirectory ?? "runs");
+        var port = requestedPort ?? DefaultPort;
         if (port > 65535)
         {
             throw new UsageException($"--port {port} is not a TCP port (0 picks a free one)");

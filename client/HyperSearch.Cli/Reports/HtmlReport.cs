@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Net;
+using System.Xml.Linq;
 using System.Text;
 using HyperSearch.Diagnostics;
 using HyperSearch.Cli.Output;
@@ -10,7 +10,7 @@ namespace HyperSearch.Cli.Reports;
 
 /// <summary>
 /// One self-contained HTML page (no network: charts are inline ScottPlot SVG, styles and the little script are
-/// inline) plus PNG copies of the charts. The script marks the page rendered once every chart has a visible
+/// inline) plus PNG copies of the charts. The page is an XML tree (<see cref="Html"/>): values are escaped by construction. The script marks the page rendered once every chart has a visible
 /// SVG (<c>data-rendered="N"</c> on &lt;body&gt;) and records script errors in <c>data-errors</c>, for tests.
 /// </summary>
 internal static class HtmlReport
@@ -42,112 +42,95 @@ internal static class HtmlReport
 
     public static string Render(SearchResults results, IReadOnlyList<ReportCharts.Chart> charts, IReadOnlyList<Finding> findings)
     {
-        var html = new StringBuilder();
         var title = $"HyperSearch report — {results.Name} ({results.SearchId})";
-        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-        html.Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n");
-        html.Append($"<title>{E(title)}</title>\n<style>{Style}</style>\n</head>\n<body data-rendered=\"0\" data-errors=\"\">\n");
-        html.Append($"<h1>{E(title)}</h1>\n");
-        html.Append(Overview(results));
-
-        html.Append("<section id=\"diagnostics\"><h2>Diagnostics</h2>\n");
-        if (findings.Count == 0)
-        {
-            html.Append("<p class=\"ok\">Nothing suspicious: no overfitting, divergence, preprocessing mismatch or near-chance search was detected.</p>\n");
-        }
-        else
-        {
-            html.Append("<ul class=\"findings\">\n");
-            foreach (var f in findings)
-            {
-                html.Append($"<li class=\"finding {f.Severity.ToString().ToLowerInvariant()}\" data-kind=\"{f.Kind}\"><strong>{E(f.Kind.Replace('_', ' '))}</strong> " +
-                            $"<span class=\"scope\">{(f.Trial is { } t ? $"trial {t}" : "search")}{(f.Epoch is { } e ? $", epoch {e}" : "")}</span><br>{E(f.Message)}<br><em>Suggestion:</em> {E(f.Suggestion)}</li>\n");
-            }
-
-            html.Append("</ul>\n");
-        }
-
-        html.Append("</section>\n");
-
-        foreach (var chart in charts)
-        {
-            html.Append($"<figure class=\"chart\" id=\"{chart.Id}\"><figcaption><h2>{E(chart.Title)}</h2><p>{E(chart.Caption)}</p></figcaption>\n");
-            html.Append(StripXmlDeclaration(ReportCharts.Svg(chart)));
-            html.Append("\n</figure>\n");
-        }
-
-        html.Append(LeaderboardTable(results));
-        html.Append($"<footer>Generated {DateTimeOffset.UtcNow:u} from {E(results.Source)}. Charts drawn with ScottPlot; the page needs no network.</footer>\n");
-        html.Append($"<script>{Script}</script>\n</body>\n</html>\n");
-        return html.ToString();
+        var head = Html.Element("head",
+            Html.Element("meta", Html.Attribute("charset", "utf-8")),
+            Html.Element("meta", Html.Attribute("http-equiv", "Content-Security-Policy"),
+                Html.Attribute("content", "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'")),
+            Html.Element("title", title),
+            Html.Element("style", Html.RawText(Style)));
+        var body = Html.Element("body", Html.Attribute("data-rendered", "0"), Html.Attribute("data-errors", ""),
+            Html.Element("h1", title),
+            Overview(results),
+            Diagnostics(findings),
+            charts.Select(chart => Html.Element("figure", Html.Attribute("class", "chart"), Html.Attribute("id", chart.Id),
+                Html.Element("figcaption", Html.Element("h2", chart.Title), Html.Element("p", chart.Caption)),
+                Html.Svg(ReportCharts.Svg(chart)))),
+            LeaderboardTable(results),
+            Html.Element("footer", $"Generated {DateTimeOffset.UtcNow:u} from {results.Source}. Charts drawn with ScottPlot; the page needs no network."),
+            Html.Element("script", Html.RawText(Script)));
+        return Html.Page(Html.Element("html", Html.Attribute("lang", "en"), head, body));
     }
 
-    private static string Overview(SearchResults r)
+    private static XElement Diagnostics(IReadOnlyList<Finding> findings) =>
+        Html.Element("section", Html.Attribute("id", "diagnostics"), Html.Element("h2", "Diagnostics"),
+            findings.Count == 0
+                ? Html.Element("p", Html.Attribute("class", "ok"), "Nothing suspicious: no overfitting, divergence, preprocessing mismatch or near-chance search was detected.")
+                : Html.Element("ul", Html.Attribute("class", "findings"), findings.Select(finding =>
+                    Html.Element("li", Html.Attribute("class", $"finding {finding.Severity.ToString().ToLowerInvariant()}"), Html.Attribute("data-kind", finding.Kind),
+                        Html.Element("strong", finding.Kind.Replace('_', ' ')),
+                        " ",
+                        Html.Element("span", Html.Attribute("class", "scope"),
+                            $"{(finding.Trial is { } trial ? $"trial {trial}" : "search")}{(finding.Epoch is { } epoch ? $", epoch {epoch}" : "")}"),
+                        Html.Element("br"),
+                        finding.Message,
+                        Html.Element("br"),
+                        Html.Element("em", "Suggestion:"),
+                        $" {finding.Suggestion}"))));
+
+    private static XElement Overview(SearchResults results)
     {
-        var byState = r.Trials.GroupBy(t => t.State).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}");
-        var best = r.Best;
-        var sb = new StringBuilder("<section id=\"overview\"><h2>Overview</h2><dl>\n");
-        void Row(string k, string v) => sb.Append($"<dt>{E(k)}</dt><dd>{E(v)}</dd>\n");
-        Row("state", $"{r.State}{(r.StopReason is null ? "" : $" ({r.StopReason})")}");
-        Row("trials", $"{r.Trials.Count} ({string.Join(", ", byState)})");
-        Row("objective", $"{(r.Maximize ? "maximize" : "minimize")} {r.Metric}");
-        Row("wall time", $"{r.WallSeconds:0.0} s");
+        var byState = results.Trials.GroupBy(t => t.State).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}");
+        var best = results.Best;
+        var rows = new List<(string Term, string Value)>
+        {
+            ("state", $"{results.State}{(results.StopReason is null ? "" : $" ({results.StopReason})")}"),
+            ("trials", $"{results.Trials.Count} ({string.Join(", ", byState)})"),
+            ("objective", $"{(results.Maximize ? "maximize" : "minimize")} {results.Metric}"),
+            ("wall time", $"{results.WallSeconds:0.0} s"),
+        };
         if (best is not null)
         {
-            Row("best trial", $"{best.Number}: {r.Metric} {ProgressPrinter.Format(best.Objective)} — {string.Join(", ", best.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={ResultPrinter.FormatValue(p.Value)}"))}");
+            var parameters = best.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={ResultPrinter.FormatValue(p.Value)}");
+            rows.Add(("best trial", $"{best.Number}: {results.Metric} {ProgressPrinter.Format(best.Objective)} — {string.Join(", ", parameters)}"));
         }
 
-        if (r.TestAccuracy is { } test)
+        if (results.TestAccuracy is { } test)
         {
-            Row("test accuracy of the best", test.ToString("0.0000", CultureInfo.InvariantCulture));
+            rows.Add(("test accuracy of the best", test.ToString("0.0000", CultureInfo.InvariantCulture)));
         }
 
-        sb.Append("</dl></section>\n");
-        return sb.ToString();
+        return Html.Element("section", Html.Attribute("id", "overview"), Html.Element("h2", "Overview"),
+            Html.Element("dl", rows.Select(row => new[] { Html.Element("dt", row.Term), Html.Element("dd", row.Value) })));
     }
 
-    private static string LeaderboardTable(SearchResults r)
+    private static XElement LeaderboardTable(SearchResults results)
     {
-        var ranked = Leaderboard.Rank(r.Trials, r.Metric, r.Maximize).ToList();
-        var names = r.Trials.SelectMany(t => t.Parameters.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
-        var sb = new StringBuilder("<section id=\"leaderboard\"><h2>Leaderboard</h2><div class=\"fit\"><table class=\"sortable\"><thead><tr>");
-        foreach (var h in new[] { "#", "trial", "state", r.Metric, "best val acc", "epochs", "params", "seconds" }.Concat(names).Append("note"))
+        var ranked = Leaderboard.Rank(results.Trials, results.Metric, results.Maximize).ToList();
+        var names = results.Trials.SelectMany(t => t.Parameters.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+        var headings = new[] { "#", "trial", "state", results.Metric, "best val acc", "epochs", "params", "seconds" }.Concat(names).Append("note");
+        var rows = ranked.Select((trial, index) =>
         {
-            sb.Append($"<th>{E(h)}</th>");
-        }
-
-        sb.Append("</tr></thead><tbody>\n");
-        var rank = 1;
-        foreach (var t in ranked)
-        {
-            var bestVal = t.Epochs.Select(e => e.Get(EpochMetrics.ValAccuracy)).Where(v => v is not null).DefaultIfEmpty().Max();
-            var seconds = t.Epochs.Sum(e => e.Get(EpochMetrics.EpochSeconds) ?? 0);
+            var bestVal = trial.Epochs.Select(e => e.Get(EpochMetrics.ValAccuracy)).Where(v => v is not null).DefaultIfEmpty().Max();
+            var seconds = trial.Epochs.Sum(e => e.Get(EpochMetrics.EpochSeconds) ?? 0);
             var cells = new[]
             {
-                rank++.ToString(CultureInfo.InvariantCulture), t.Number.ToString(CultureInfo.InvariantCulture), t.State.ToString().ToLowerInvariant(),
-                ProgressPrinter.Format(t.Objective), ProgressPrinter.Format(bestVal), t.Epochs.Count.ToString(CultureInfo.InvariantCulture),
-                t.ParameterCount?.ToString(CultureInfo.InvariantCulture) ?? "-", seconds.ToString("0.0", CultureInfo.InvariantCulture),
-            }.Concat(names.Select(n => t.Parameters.TryGetValue(n, out var v) ? ResultPrinter.FormatValue(v) : ""));
-            sb.Append($"<tr class=\"{t.State.ToString().ToLowerInvariant()}\">");
-            foreach (var c in cells)
-            {
-                sb.Append($"<td>{E(c)}</td>");
-            }
-
-            // A failure reason may carry a program's whole stderr tail: its first line, the rest on hover.
-            sb.Append($"<td class=\"note\" title=\"{E(t.FailureReason ?? "")}\">{E(ResultPrinter.FirstLine(t.FailureReason))}</td>");
-
-            sb.Append("</tr>\n");
-        }
-
-        sb.Append("</tbody></table></div><p class=\"hint\">Click a column header to sort.</p></section>\n");
-        return sb.ToString();
+                (index + 1).ToString(CultureInfo.InvariantCulture), trial.Number.ToString(CultureInfo.InvariantCulture), trial.State.ToString().ToLowerInvariant(),
+                ProgressPrinter.Format(trial.Objective), ProgressPrinter.Format(bestVal), trial.Epochs.Count.ToString(CultureInfo.InvariantCulture),
+                trial.ParameterCount?.ToString(CultureInfo.InvariantCulture) ?? "-", seconds.ToString("0.0", CultureInfo.InvariantCulture),
+            }.Concat(names.Select(name => trial.Parameters.TryGetValue(name, out var value) ? ResultPrinter.FormatValue(value) : ""));
+            return Html.Element("tr", Html.Attribute("class", trial.State.ToString().ToLowerInvariant()),
+                cells.Select(cell => Html.Element("td", cell)),
+                // A failure reason may carry a program's whole stderr tail: its first line, the rest on hover.
+                Html.Element("td", Html.Attribute("class", "note"), Html.Attribute("title", trial.FailureReason ?? ""), ResultPrinter.FirstLine(trial.FailureReason)));
+        });
+        return Html.Element("section", Html.Attribute("id", "leaderboard"), Html.Element("h2", "Leaderboard"),
+            Html.Element("div", Html.Attribute("class", "fit"),
+                Html.Element("table", Html.Attribute("class", "sortable"),
+                    Html.Element("thead", Html.Element("tr", headings.Select(heading => Html.Element("th", heading)))),
+                    Html.Element("tbody", rows))),
+            Html.Element("p", Html.Attribute("class", "hint"), "Click a column header to sort."));
     }
-
-    private static string StripXmlDeclaration(string svg) =>
-        svg.StartsWith("<?xml", StringComparison.Ordinal) ? svg[(svg.IndexOf("?>", StringComparison.Ordinal) + 2)..].TrimStart() : svg;
-
-    private static string E(string text) => WebUtility.HtmlEncode(text);
 
     private const string Style = """
         body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1000px;color:#222;padding:0 1em}
@@ -164,6 +147,7 @@ internal static class HtmlReport
         footer{margin-top:2em;color:#888;font-size:.8em}
         """;
 
+    // Written raw (see Html.RawText): no less-than, greater-than or ampersand in it.
     private const string Script = """
         (function(){
           var errors=[];
@@ -172,7 +156,7 @@ internal static class HtmlReport
             var n=0;
             document.querySelectorAll('figure.chart').forEach(function(f){
               var svg=f.querySelector('svg');
-              if(svg){var b=svg.getBoundingClientRect();if(b.width>0&&b.height>0){n++;f.dataset.rendered='true';}}
+              if(svg){var b=svg.getBoundingClientRect();if(Math.min(b.width,b.height)){n++;f.dataset.rendered='true';}}
             });
             document.body.dataset.rendered=String(n);
           }
@@ -182,7 +166,7 @@ internal static class HtmlReport
               var asc=th.dataset.asc!=='true';th.dataset.asc=String(asc);
               rows.sort(function(a,b){
                 var x=a.cells[col].textContent,y=b.cells[col].textContent,nx=parseFloat(x),ny=parseFloat(y);
-                var c=(!isNaN(nx)&&!isNaN(ny))?nx-ny:x.localeCompare(y);return asc?c:-c;});
+                var c=isNaN(nx+ny)?x.localeCompare(y):nx-ny;return asc?c:-c;});
               rows.forEach(function(r){body.appendChild(r);});
             });
           });

@@ -156,7 +156,7 @@ internal static class ReportCharts
         {
             plot.Legend.ManualItems.Add(new LegendItem
             {
-                LabelText = $"{results.Metric} {TrialDiagnosticsFormat(low + step * (high - low))}",
+                LabelText = $"{results.Metric} {ObjectiveText(low + step * (high - low))}",
                 LineColor = colormap.GetColor(step),
                 LineWidth = 4,
             });
@@ -165,7 +165,7 @@ internal static class ReportCharts
         plot.ShowLegend(Edge.Right);
         return new Chart("parallel-coordinates", "Parallel coordinates",
             $"One line per trial through its parameter values (each axis spans that parameter's range, labelled at its ends) and its {results.Metric}; " +
-            $"colour from purple ({TrialDiagnosticsFormat(low)}) to yellow ({TrialDiagnosticsFormat(high)}).", plot);
+            $"colour from purple ({ObjectiveText(low)}) to yellow ({ObjectiveText(high)}).", plot);
     }
 
     public static Chart Importance(SearchResults results)
@@ -253,5 +253,5 @@ internal static class ReportCharts
 
     private static string Number(double value) => value.ToString("G3", CultureInfo.InvariantCulture);
 
-    private static string TrialDiagnosticsFormat(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
+    private static string ObjectiveText(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
 }

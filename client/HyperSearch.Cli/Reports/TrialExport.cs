@@ -32,15 +32,15 @@ internal static class TrialExport
         {
             var fixedCells = new[]
             {
-                results.SearchId, I(trial.Number), State(trial.State), I(trial.Attempt), D(trial.Objective), trial.ParameterCount?.ToString(CultureInfo.InvariantCulture) ?? "",
+                results.SearchId, Invariant(trial.Number), State(trial.State), Invariant(trial.Attempt), RoundTrip(trial.Objective), trial.ParameterCount?.ToString(CultureInfo.InvariantCulture) ?? "",
                 trial.Worker ?? "", trial.StartedAt?.ToString("O", CultureInfo.InvariantCulture) ?? "", trial.EndedAt?.ToString("O", CultureInfo.InvariantCulture) ?? "",
-                D(Duration(trial)), trial.FailureReason ?? "",
+                RoundTrip(Duration(trial)), trial.FailureReason ?? "",
             }.Concat(parameterNames.Select(n => trial.Parameters.TryGetValue(n, out var v) ? ResultPrinter.FormatValue(v) : "")).ToList();
             var epochs = trial.Epochs.Count > 0 ? trial.Epochs.Cast<EpochMetrics?>() : [null];
             foreach (var epoch in epochs)
             {
-                var cells = fixedCells.Append(epoch is null ? "" : I(epoch.Epoch))
-                    .Concat(Metrics.Concat(extraMetrics).Select(m => D(epoch?.Get(m))));
+                var cells = fixedCells.Append(epoch is null ? "" : Invariant(epoch.Epoch))
+                    .Concat(Metrics.Concat(extraMetrics).Select(m => RoundTrip(epoch?.Get(m))));
                 sb.Append(string.Join(',', cells.Select(Quote))).Append('\n');
             }
         }
@@ -82,9 +82,9 @@ internal static class TrialExport
 
     private static string State(TrialState state) => state.ToString().ToLowerInvariant();
 
-    private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static string D(double? value) => value is { } v ? v.ToString("R", CultureInfo.InvariantCulture) : "";
+    private static string RoundTrip(double? value) => value is { } v ? v.ToString("R", CultureInfo.InvariantCulture) : "";
 
     /// <summary>RFC 4180: quote fields holding a comma, quote or line break.</summary>
     public static string Quote(string field) =>

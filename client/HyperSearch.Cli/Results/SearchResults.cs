@@ -1,6 +1,7 @@
 using System.Text.Json;
 using HyperSearch.Cli.Commands;
 using HyperSearch.Cli.Output;
+using HyperSearch.Cli.Parsing;
 using HyperSearch.Contracts.Grains;
 using HyperSearch.Contracts.Specs;
 using HyperSearch.Contracts.Trials;
@@ -82,23 +83,20 @@ internal static class ResultsLoader
 {
     public const string Options = "[--run-dir DIR | --gateway HOST:PORT ...] [--checkpoint-dir DIR]";
 
-    public static Func<Task<SearchResults>> Prepare(CliArguments args, string searchId, bool verbose)
+    public static Func<Task<SearchResults>> Prepare(ResultsSource source, string searchId)
     {
-        var runDirOption = args.Option("run-dir");
-        var checkpointOption = args.Option("checkpoint-dir");
-        var forceCluster = args.Options("gateway").Count > 0;
-        var connect = ClusterConnection.Prepare(args, verbose);
-        if (!forceCluster && FindRunDirectory(runDirOption, searchId) is { } local)
+        var connect = ClusterConnection.Prepare(source.Connection);
+        if (!source.ForceCluster && FindRunDirectory(source.RunDir, searchId) is { } local)
         {
-            return () => Task.FromResult(LoadRunDirectory(local, searchId, checkpointOption));
+            return () => Task.FromResult(LoadRunDirectory(local, searchId, source.CheckpointDir));
         }
 
-        if (runDirOption is not null && !forceCluster)
+        if (source.RunDir is { } runDirOption && !source.ForceCluster)
         {
             throw new UsageException($"no run directory for '{searchId}' at {runDirOption} (expected {RunDirectory.TrialsFile} there or in {Path.Combine(runDirOption, searchId)})");
         }
 
-        return () => LoadFromClusterAsync(connect, searchId, checkpointOption);
+        return () => LoadFromClusterAsync(connect, searchId, source.CheckpointDir);
     }
 
     public static string? FindRunDirectory(string? runDirOption, string searchId)

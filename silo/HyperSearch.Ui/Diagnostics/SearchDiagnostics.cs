@@ -65,7 +65,7 @@ public static class SearchDiagnostics
         var best = trained.Max(t => t.Epochs.Max(e => e.Get(EpochMetrics.ValAccuracy) ?? 0));
         return best <= threshold
             ? new Finding(Finding.NearChance, FindingSeverity.Problem, null, null,
-                $"all {trained.Count} trials sit near chance (best val accuracy {TrialDiagnostics.F(best)}; chance is {TrialDiagnostics.F(1.0 / classes)} for {classes} classes) — a data problem, not a hyperparameter problem",
+                $"all {trained.Count} trials sit near chance (best val accuracy {TrialDiagnostics.ThreeDecimals(best)}; chance is {TrialDiagnostics.ThreeDecimals(1.0 / classes)} for {classes} classes) — a data problem, not a hyperparameter problem",
                 "Check the data: labels aligned with their images, images not blank or constant, every split normalized the same way, the right number of classes.")
             : null;
     }

@@ -75,7 +75,7 @@ public static partial class TrialDiagnostics
                 {
                     var epoch = trial.Epochs[i].Epoch;
                     return new Finding(Finding.Divergence, FindingSeverity.Problem, trial.Number, epoch,
-                        $"trial {trial.Number}: training loss rose from {F(first)} to {F(l)} by epoch {epoch}",
+                        $"trial {trial.Number}: training loss rose from {ThreeDecimals(first)} to {ThreeDecimals(l)} by epoch {epoch}",
                         "Lower the learning rate (try a tenth), add batch norm, or narrow the learning-rate range of the search.");
                 }
             }
@@ -109,7 +109,7 @@ public static partial class TrialDiagnostics
             if (best < epochs.Count - 1 && lastVal > valLoss[best]!.Value * (1 + ValLossRise) && trainLoss[^1]!.Value < trainLoss[best]!.Value)
             {
                 since = epochs[best + 1].Epoch;
-                evidence.Add($"validation loss rose from {F(valLoss[best]!.Value)} (epoch {epochs[best].Epoch}) to {F(lastVal)} while training loss fell from {F(trainLoss[best]!.Value)} to {F(trainLoss[^1]!.Value)}");
+                evidence.Add($"validation loss rose from {ThreeDecimals(valLoss[best]!.Value)} (epoch {epochs[best].Epoch}) to {ThreeDecimals(lastVal)} while training loss fell from {ThreeDecimals(trainLoss[best]!.Value)} to {ThreeDecimals(trainLoss[^1]!.Value)}");
             }
         }
 
@@ -127,7 +127,7 @@ public static partial class TrialDiagnostics
                 // The gap starts growing for good at the first epoch after the narrowest one that it never falls back from.
                 var start = narrowest + 1;
                 since ??= epochs[start].Epoch;
-                evidence.Add($"the train–val accuracy gap grew from {F(values[narrowest])} (epoch {epochs[narrowest].Epoch}) to {F(values[^1])}");
+                evidence.Add($"the train–val accuracy gap grew from {ThreeDecimals(values[narrowest])} (epoch {epochs[narrowest].Epoch}) to {ThreeDecimals(values[^1])}");
             }
         }
 
@@ -152,7 +152,7 @@ public static partial class TrialDiagnostics
         var best = trial.Epochs.Max(e => e.Get(EpochMetrics.ValAccuracy) ?? 0);
         return best <= NearChanceThreshold(classes)
             ? new Finding(Finding.NotLearning, FindingSeverity.Warning, trial.Number, null,
-                $"trial {trial.Number} stayed near chance (best val accuracy {F(best)}, chance {F(1.0 / classes)})",
+                $"trial {trial.Number} stayed near chance (best val accuracy {ThreeDecimals(best)}, chance {ThreeDecimals(1.0 / classes)})",
                 "Its learning rate is probably too low or too high for its optimizer; narrow the learning-rate range.")
             : null;
     }
@@ -160,7 +160,7 @@ public static partial class TrialDiagnostics
     /// <summary>Accuracy at most this is "near chance" for <paramref name="classes"/> balanced classes.</summary>
     public static double NearChanceThreshold(int classes) => 1.0 / classes + 0.05;
 
-    internal static string F(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
+    internal static string ThreeDecimals(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
 
     private static int IndexOfMin(IReadOnlyList<double> values)
     {

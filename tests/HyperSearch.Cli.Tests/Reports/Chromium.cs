@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace HyperSearch.Cli.Tests.Reports;
 
 /// <summary>Headless Chromium from Debian's chromium package (scripts/install-deps.sh installs it), run with no network.</summary>
@@ -15,35 +13,17 @@ internal static class Chromium
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string url, params string[] arguments)
     {
         var profile = Path.Combine(Path.GetTempPath(), $"hs-chromium-{Guid.NewGuid():N}");
-        var info = new ProcessStartInfo(Require())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[]
-                 {
-                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                     "--disable-component-update", "--disable-default-apps", "--disable-extensions", "--disable-sync", "--no-first-run",
-                     "--no-default-browser-check", "--metrics-recording-only", "--mute-audio", "--hide-scrollbars",
-                     "--enable-logging=stderr", "--v=0", $"--user-data-dir={profile}", "--virtual-time-budget=5000",
-                 }.Concat(arguments).Append(url))
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        string[] options =
+        [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+            "--disable-component-update", "--disable-default-apps", "--disable-extensions", "--disable-sync", "--no-first-run",
+            "--no-default-browser-check", "--metrics-recording-only", "--mute-audio", "--hide-scrollbars",
+            "--enable-logging=stderr", "--v=0", $"--user-data-dir={profile}", "--virtual-time-budget=5000",
+        ];
         try
         {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"chromium did not finish within 60 s on {url}");
+            var result = await ChildProcess.RunAsync(Require(), [.. options, .. arguments, url], TimeSpan.FromSeconds(60));
+            return (result.ExitCode, result.StdOut, result.StdErr);
         }
         finally
         {
@@ -55,8 +35,6 @@ internal static class Chromium
             {
             }
         }
-
-        return (process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>Console messages at error level and uncaught exceptions in Chromium's log.</summary>

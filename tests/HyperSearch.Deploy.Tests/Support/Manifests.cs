@@ -78,7 +78,7 @@ public static class Manifests
     private static Rendered RenderNow(string kustomization)
     {
         var kubectl = Tool.Require("kubectl");
-        var result = Tool.Run(kubectl, ["kustomize", Repo.At(kustomization)]);
+        var result = ChildProcess.Run(kubectl, ["kustomize", Repo.At(kustomization)]);
         Assert.True(result.ExitCode == 0, $"kubectl kustomize {kustomization} failed:\n{result.Describe()}");
         var docs = Yaml.LoadAll(result.StdOut).OfType<JsonObject>().ToList();
         Assert.True(docs.Count > 0, $"kubectl kustomize {kustomization} rendered nothing");

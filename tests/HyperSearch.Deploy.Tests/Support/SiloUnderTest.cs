@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
 namespace HyperSearch.Deploy.Tests.Support;
 
@@ -9,11 +7,10 @@ namespace HyperSearch.Deploy.Tests.Support;
 /// ports of its own: localhost clustering, no training slots. Disposing kills it.</summary>
 public sealed class SiloUnderTest : IDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly ChildProcess _process;
     private readonly DirectoryInfo _checkpoints;
 
-    private SiloUnderTest(Process process, DirectoryInfo checkpoints, int httpPort)
+    private SiloUnderTest(ChildProcess process, DirectoryInfo checkpoints, int httpPort)
     {
         _process = process;
         _checkpoints = checkpoints;
@@ -32,29 +29,14 @@ public sealed class SiloUnderTest : IDisposable
         var httpPort = FreePort();
         var checkpoints = Directory.CreateTempSubdirectory("hypersearch-deploy-silo-");
         var clusterId = $"deploy-{Guid.NewGuid():N}"[..16];
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[]
-                 {
-                     dll, "--urls", $"http://127.0.0.1:{httpPort}",
-                     $"--HyperSearch:SiloPort={FreePort()}", $"--HyperSearch:GatewayPort={FreePort()}",
-                     $"--HyperSearch:ClusterId={clusterId}", $"--HyperSearch:CheckpointDirectory={checkpoints.FullName}",
-                     "--HyperSearch:Training:Enabled=false",
-                 })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        var silo = new SiloUnderTest(Process.Start(psi)!, checkpoints, httpPort);
-        silo._process.OutputDataReceived += (_, e) => silo.Append(e.Data);
-        silo._process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
-        silo._process.BeginOutputReadLine();
-        silo._process.BeginErrorReadLine();
+        // From its own folder, as in the container image, so that its appsettings.json applies.
+        var silo = new SiloUnderTest(ChildProcess.Start("silo", "dotnet",
+            [
+                dll, "--urls", $"http://127.0.0.1:{httpPort}",
+                $"--HyperSearch:SiloPort={FreePort()}", $"--HyperSearch:GatewayPort={FreePort()}",
+                $"--HyperSearch:ClusterId={clusterId}", $"--HyperSearch:CheckpointDirectory={checkpoints.FullName}",
+                "--HyperSearch:Training:Enabled=false",
+            ], workingDirectory: Path.GetDirectoryName(dll)), checkpoints, httpPort);
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow.AddSeconds(120);
@@ -84,22 +66,10 @@ public sealed class SiloUnderTest : IDisposable
         }
     }
 
-    public string Output()
-    {
-        lock (_output)
-        {
-            return _output.ToString();
-        }
-    }
+    public string Output() => _process.Output();
 
     public void Dispose()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
-        }
-
         _process.Dispose();
         try
         {
@@ -107,23 +77,6 @@ public sealed class SiloUnderTest : IDisposable
         }
         catch (IOException)
         {
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-            if (_output.Length > 200_000)
-            {
-                _output.Remove(0, 100_000);
-            }
         }
     }
 

@@ -1,18 +1,6 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace HyperSearch.Deploy.Tests.Support;
 
-/// <summary>Result of running an external program.</summary>
-public sealed record ToolResult(string Command, int ExitCode, string StdOut, string StdErr)
-{
-    public string Describe() =>
-        $"`{Command}` exited {ExitCode}\n--- stdout ---\n{Tail(StdOut)}\n--- stderr ---\n{Tail(StdErr)}";
-
-    private static string Tail(string text) => text.Length <= 6000 ? text : "..." + text[^6000..];
-}
-
-/// <summary>Finds and runs the command-line tools the deployment checks need. A missing tool fails the
+/// <summary>Finds the command-line tools the deployment checks need (ChildProcess runs them). A missing tool fails the
 /// test that needs it, naming the tool and how to install it; nothing is skipped.</summary>
 public static class Tool
 {
@@ -67,65 +55,5 @@ public static class Tool
         }
 
         return Path.Combine(dir, "validate.mjs");
-    }
-
-    public static ToolResult Run(
-        string fileName,
-        IEnumerable<string> args,
-        string? stdin = null,
-        string? workingDirectory = null,
-        IDictionary<string, string?>? environment = null,
-        TimeSpan? timeout = null)
-    {
-        var psi = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Repo.Root,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var arg in args)
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        if (environment is not null)
-        {
-            foreach (var (key, value) in environment)
-            {
-                if (value is null)
-                {
-                    psi.Environment.Remove(key);
-                }
-                else
-                {
-                    psi.Environment[key] = value;
-                }
-            }
-        }
-
-        var command = $"{Path.GetFileName(fileName)} {string.Join(' ', psi.ArgumentList)}".Trim();
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {command}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            process.StandardInput.Write(stdin);
-        }
-
-        process.StandardInput.Close();
-        var limit = timeout ?? TimeSpan.FromMinutes(2);
-        if (!process.WaitForExit(limit))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            Assert.Fail($"`{command}` did not finish within {limit.TotalSeconds:0} s");
-        }
-
-        process.WaitForExit();
-        return new ToolResult(command, process.ExitCode, stdout.Result, stderr.Result);
     }
 }
