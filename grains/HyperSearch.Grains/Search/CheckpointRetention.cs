@@ -6,8 +6,8 @@ namespace HyperSearch.Grains.Search;
 /// their folders (the winner is always among them), every other trial's folder is deleted.</summary>
 public static class CheckpointRetention
 {
-    /// <summary>The trial numbers whose checkpoints stay: the best <paramref name="keepBest"/> completed trials by
-    /// objective (ties to the earlier trial); negative keeps every trial.</summary>
+    /// <summary>The trial numbers whose checkpoints stay: the best <paramref name="keepBest"/> completed trials in the
+    /// one ranking (<see cref="TrialRanking"/>); negative keeps every trial.</summary>
     public static IReadOnlySet<int> TrialsToKeep(SearchGrainState state, int keepBest, Func<TrialEntry, double?> objective)
     {
         if (keepBest < 0)
@@ -17,11 +17,12 @@ public static class CheckpointRetention
 
         var maximize = state.Spec?.Search.Maximize ?? true;
         var ranked = state.Trials
-            .Where(t => t.State == TrialState.Completed && objective(t) is { } v && !double.IsNaN(v))
-            .OrderBy(t => maximize ? -objective(t)!.Value : objective(t)!.Value)
-            .ThenBy(t => t.Number)
+            .Where(t => t.State == TrialState.Completed)
+            .Select(t => new RankKey(objective(t), t.ParameterCount, t.Number))
+            .Where(key => TrialRanking.IsRankable(key.Objective))
+            .Order(TrialRanking.BestFirst(maximize))
             .Take(keepBest)
-            .Select(t => t.Number)
+            .Select(key => key.Number)
             .ToHashSet();
         if (state.WinnerNumber is { } winner && keepBest > 0)
         {
