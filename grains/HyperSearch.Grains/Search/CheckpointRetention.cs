@@ -45,6 +45,14 @@ public static class CheckpointRetention
         return state.Trials.Where(t => !keep.Contains(t.Number)).Select(t => FolderOf(state, t.Number)).ToList();
     }
 
+    /// <summary>Applies the policy to a finished search; returns how many folders went. Decided on the caller's thread
+    /// (it reads the state, so call it on the grain's); only the file deletions leave it.</summary>
+    public static async Task<int> ApplyAsync(SearchGrainState state, int keepBest, Func<TrialEntry, double?> objective, ILogger logger)
+    {
+        var folders = FoldersToDelete(state, keepBest, objective);
+        return folders.Count == 0 ? 0 : await Task.Run(() => Delete(folders, logger));
+    }
+
     /// <summary>Deletes the folders that exist; returns how many went. Missing folders are fine (the policy may
     /// run again after a restart).</summary>
     public static int Delete(IReadOnlyList<string> folders, ILogger logger)

@@ -5,7 +5,7 @@ namespace HyperSearch.Grains.Search;
 /// <summary>The coordinator's decisions over its persisted state, free of Orleans so it is unit-testable: what to
 /// lease next, what to tell a reporting trial, when the search stops and who won. It drives three parts: the
 /// <see cref="TrialTable"/>, the <see cref="LeaseBook"/> (leases with fencing) and the <see cref="SearchPolicy"/>
-/// (sampler, scheduler, stop conditions).</summary>
+/// (sampler, scheduler, stop conditions); <see cref="SearchLifecycle"/> moves the search between its states.</summary>
 /// <remarks>Every method mutates synchronously; the grain persists after each call.</remarks>
 public sealed class SearchCoordinator
 {
@@ -14,6 +14,7 @@ public sealed class SearchCoordinator
     private readonly TrialTable _trials;
     private readonly LeaseBook _leases;
     private readonly SearchPolicy _policy;
+    private readonly SearchLifecycle _lifecycle;
 
     public SearchCoordinator(string searchId, SearchGrainState state, DateTimeOffset now)
     {
@@ -23,6 +24,7 @@ public sealed class SearchCoordinator
         _trials = new TrialTable(state.Trials, spec.Search);
         _leases = new LeaseBook(state);
         _policy = new SearchPolicy(spec, _trials);
+        _lifecycle = new SearchLifecycle(state, _trials, _leases, _policy, () => CanCreateTrial);
 
         // After a restart nobody has heartbeated yet: give running trials a full lease period to show up.
         _leases.Adopt(_trials.Running, now);
@@ -34,7 +36,7 @@ public sealed class SearchCoordinator
 
     private SearchSettings Settings => Spec.Search;
 
-    private bool Stopping => _state.FinalStateAfterStop is not null;
+    private bool Stopping => _lifecycle.Stopping;
 
     public int RunningCount => _trials.RunningCount;
 
@@ -222,118 +224,16 @@ public sealed class SearchCoordinator
 
         _state.Test = result;
         _state.EvaluationFailure = failure;
-        Finish(SearchState.Completed, now);
+        _lifecycle.Finish(SearchState.Completed, now);
     }
 
-    public void Cancel(DateTimeOffset now)
-    {
-        if (_state.State.IsFinished())
-        {
-            return;
-        }
+    public void Cancel(DateTimeOffset now) => _lifecycle.Cancel(now);
 
-        BeginStop(SearchState.Cancelled, "cancelled by user");
-        if (_state.State == SearchState.EvaluatingWinner)
-        {
-            Finish(SearchState.Cancelled, now);
-            return;
-        }
+    /// <inheritdoc cref="SearchLifecycle.Reopen"/>
+    public bool Reopen(DateTimeOffset now) => _lifecycle.Reopen(now);
 
-        CheckStopConditions(now);
-    }
-
-    /// <summary>Undoes a cancel: the search runs again and every cancelled trial waits for a slot; one that had started
-    /// resumes from its checkpoint (its next attempt is a resume). False when the search is not cancelled.</summary>
-    public bool Reopen(DateTimeOffset now)
-    {
-        if (_state.State != SearchState.Cancelled)
-        {
-            return false;
-        }
-
-        foreach (var trial in _trials.All.Where(t => t.State == TrialState.Cancelled))
-        {
-            trial.EndedAt = null;
-            _trials.SetState(trial, TrialState.Waiting);
-        }
-
-        _state.State = SearchState.Running;
-        _state.FinalStateAfterStop = null;
-        _state.StopReason = null;
-        _state.EndedAt = null;
-        _state.EvaluationLeased = false;
-        _state.WinnerNumber = null;
-        CheckStopConditions(now);
-        return true;
-    }
-
-    /// <summary>Evaluates every stop condition; moves to winner evaluation or a final state when nothing runs.</summary>
-    public void CheckStopConditions(DateTimeOffset now)
-    {
-        if (_state.State != SearchState.Running)
-        {
-            return;
-        }
-
-        if (_policy.StopCondition(_state.StartedAt, now, CanCreateTrial, _state.SamplerExhausted) is { } stop)
-        {
-            BeginStop(stop.Final, stop.Reason);
-        }
-
-        if (!Stopping)
-        {
-            return;
-        }
-
-        foreach (var waiting in _trials.Waiting.ToList())
-        {
-            waiting.EndedAt = now;
-            _trials.SetState(waiting, TrialState.Cancelled);
-        }
-
-        if (RunningCount > 0)
-        {
-            return;
-        }
-
-        var final = _state.FinalStateAfterStop!.Value;
-        if (final == SearchState.Completed && BestCompleted() is { } winner)
-        {
-            _state.WinnerNumber = winner.Number;
-            _state.State = SearchState.EvaluatingWinner;
-        }
-        else if (final == SearchState.Completed)
-        {
-            // Nothing to show for it: the search failed, whatever stopped it.
-            var lastFailure = _trials.LastFailed?.FailureReason;
-            _state.StopReason = $"no trial completed ({_state.StopReason}){(lastFailure is null ? "" : $"; last failure: {lastFailure}")}";
-            _state.FinalStateAfterStop = SearchState.Failed;
-            Finish(SearchState.Failed, now);
-        }
-        else
-        {
-            Finish(final, now);
-        }
-    }
-
-    private void BeginStop(SearchState final, string reason)
-    {
-        if (Stopping)
-        {
-            return;
-        }
-
-        _state.FinalStateAfterStop = final;
-        _state.StopReason = reason;
-    }
-
-    private void Finish(SearchState final, DateTimeOffset now)
-    {
-        _state.State = final;
-        _state.EndedAt = now;
-        _state.FinalStateAfterStop ??= final;
-        _leases.Clear();
-    }
+    /// <inheritdoc cref="SearchLifecycle.CheckStopConditions"/>
+    public void CheckStopConditions(DateTimeOffset now) => _lifecycle.CheckStopConditions(now);
 
     /// <summary>Running trials (number, lease token, slot) that must be told to stop now.</summary>
     public IReadOnlyList<(int Number, int LeaseToken, string? Worker)> TrialsToCancel() =>

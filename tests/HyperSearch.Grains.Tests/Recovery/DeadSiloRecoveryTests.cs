@@ -62,8 +62,8 @@ public sealed class DeadSiloRecoveryTests
     public void A_new_coordinator_generations_advertisements_outrank_every_earlier_one()
     {
         // A restarted coordinator numbers its advertisements from 1 again; the registry must take them as newer.
-        Assert.True(SearchGrain.AdvertisementSequence(2, 1) > SearchGrain.AdvertisementSequence(1, 1_000_000));
-        Assert.True(SearchGrain.AdvertisementSequence(1, 2) > SearchGrain.AdvertisementSequence(1, 1));
-        Assert.True(SearchGrain.AdvertisementSequence(1, 1) > 0);
+        Assert.True(WorkAdvertiser.AdvertisementSequence(2, 1) > WorkAdvertiser.AdvertisementSequence(1, 1_000_000));
+        Assert.True(WorkAdvertiser.AdvertisementSequence(1, 2) > WorkAdvertiser.AdvertisementSequence(1, 1));
+        Assert.True(WorkAdvertiser.AdvertisementSequence(1, 1) > 0);
     }
 }
