@@ -100,5 +100,5 @@ internal sealed class LeaseBook(SearchGrainState state)
     private int Token(int attempt) => checked(state.Generation * 10_000 + attempt % 10_000);
 
     private static bool OnDeadSilo(string? worker, IReadOnlySet<string>? deadSilos) =>
-        deadSilos is { Count: > 0 } && worker is not null && deadSilos.Contains(TrialGrainKeys.SiloOf(worker));
+        deadSilos is { Count: > 0 } && worker is not null && deadSilos.Contains(TrainingSlotKeys.SiloOf(worker));
 }

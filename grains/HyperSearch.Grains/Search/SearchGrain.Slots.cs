@@ -32,33 +32,33 @@ public sealed partial class SearchGrain
         return work;
     }
 
-    public Task<bool> HeartbeatAsync(int trialNumber, int attempt) =>
+    public Task<bool> HeartbeatAsync(int trialNumber, int leaseToken) =>
         Task.FromResult(trialNumber == State.WinnerNumber && State.State == SearchState.EvaluatingWinner
-            ? Coordinator.HeartbeatEvaluation(attempt, Now)
-            : Coordinator.Heartbeat(trialNumber, attempt, Now));
+            ? Coordinator.HeartbeatEvaluation(leaseToken, Now)
+            : Coordinator.Heartbeat(trialNumber, leaseToken, Now));
 
-    public async Task<EpochDecision> ReportEpochAsync(int trialNumber, int attempt, EpochMetrics epoch)
+    public async Task<EpochDecision> ReportEpochAsync(int trialNumber, int leaseToken, EpochMetrics epoch)
     {
-        var decision = Coordinator.ReportEpoch(trialNumber, attempt, epoch, Now);
+        var decision = Coordinator.ReportEpoch(trialNumber, leaseToken, epoch, Now);
         if (decision != EpochDecision.Fenced)
         {
 
-            // Not awaited to durability: the attempt's final report carries its whole curve.
+            // Not awaited to durability: the leaseToken's final report carries its whole curve.
             await AfterChangeAsync(durable: false);
         }
 
         return decision;
     }
 
-    public async Task<bool> CompleteAsync(int trialNumber, int attempt, TrialOutcomeReport outcome)
+    public async Task<bool> CompleteAsync(int trialNumber, int leaseToken, TrialOutcomeReport outcome)
     {
-        if (Coordinator.Complete(trialNumber, attempt, outcome, Now))
+        if (Coordinator.Complete(trialNumber, leaseToken, outcome, Now))
         {
             metrics.TrialEnded(SearchId, trialNumber, outcome.State);
         }
-        else if (!Coordinator.EndedBy(trialNumber, attempt))
+        else if (!Coordinator.EndedBy(trialNumber, leaseToken))
         {
-            logger.LogInformation("search {SearchId}: ignored {State} from trial {Trial} attempt {Attempt} (fenced or already ended)", SearchId, outcome.State, trialNumber, attempt);
+            logger.LogInformation("search {SearchId}: ignored {State} from trial {Trial} leaseToken {Attempt} (fenced or already ended)", SearchId, outcome.State, trialNumber, leaseToken);
             return false;
         }
 
@@ -67,15 +67,15 @@ public sealed partial class SearchGrain
         return true;
     }
 
-    public async Task<CompletionReceipt> CompleteAndLeaseAsync(int trialNumber, int attempt, TrialOutcomeReport outcome, string worker)
+    public async Task<CompletionReceipt> CompleteAndLeaseAsync(int trialNumber, int leaseToken, TrialOutcomeReport outcome, string worker)
     {
-        var accepted = Coordinator.Complete(trialNumber, attempt, outcome, Now);
+        var accepted = Coordinator.Complete(trialNumber, leaseToken, outcome, Now);
         if (accepted)
         {
             metrics.TrialEnded(SearchId, trialNumber, outcome.State);
         }
 
-        accepted = accepted || Coordinator.EndedBy(trialNumber, attempt);
+        accepted = accepted || Coordinator.EndedBy(trialNumber, leaseToken);
         var next = Coordinator.Lease(worker, Now);
         if (next is { Kind: WorkKind.Train })
         {
@@ -87,19 +87,19 @@ public sealed partial class SearchGrain
         return new CompletionReceipt(next, State.Generation, sequence, Writes.StoredThrough, accepted);
     }
 
-    public async Task ReleaseAsync(int trialNumber, int attempt)
+    public async Task ReleaseAsync(int trialNumber, int leaseToken)
     {
-        if (Coordinator.Release(trialNumber, attempt, Now))
+        if (Coordinator.Release(trialNumber, leaseToken, Now))
         {
             metrics.TrialEnded(SearchId, trialNumber, null);
-            logger.LogInformation("search {SearchId}: trial {Trial} attempt {Attempt} handed back", SearchId, trialNumber, attempt);
+            logger.LogInformation("search {SearchId}: trial {Trial} leaseToken {Attempt} handed back", SearchId, trialNumber, leaseToken);
             await AfterChangeAsync();
         }
     }
 
-    public async Task ReportTestAsync(int trialNumber, int attempt, TestResult? result, string? failureReason)
+    public async Task ReportTestAsync(int trialNumber, int leaseToken, TestResult? result, string? failureReason)
     {
-        Coordinator.ReportTest(trialNumber, attempt, result, failureReason, Now);
+        Coordinator.ReportTest(trialNumber, leaseToken, result, failureReason, Now);
         await AfterChangeAsync();
     }
 }

@@ -200,7 +200,7 @@ public sealed partial class SearchGrain(
         {
             if (worker is not null)
             {
-                await GrainFactory.GetGrain<ITrialGrain>(worker).CancelAsync(SearchId, number, leaseToken);
+                await GrainFactory.GetGrain<ITrainingSlotGrain>(worker).CancelAsync(SearchId, number, leaseToken);
             }
         }
 

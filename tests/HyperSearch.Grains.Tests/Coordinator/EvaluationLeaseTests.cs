@@ -19,7 +19,7 @@ public sealed class EvaluationLeaseTests
         for (var i = 0; i < 3; i++)
         {
             h.Now += Lease - TimeSpan.FromSeconds(1);
-            Assert.True(h.Coordinator.HeartbeatEvaluation(first.Attempt, h.Now));
+            Assert.True(h.Coordinator.HeartbeatEvaluation(first.LeaseToken, h.Now));
             Assert.Empty(h.Coordinator.ExpireLeases(h.Now, Lease));
             Assert.Null(h.Lease("b"));
         }
@@ -29,9 +29,9 @@ public sealed class EvaluationLeaseTests
         h.Coordinator.ExpireLeases(h.Now, Lease);
         var second = h.Lease("b")!;
         Assert.Equal(WorkKind.EvaluateTest, second.Kind);
-        Assert.NotEqual(first.Attempt, second.Attempt);
-        Assert.False(h.Coordinator.HeartbeatEvaluation(first.Attempt, h.Now));
-        Assert.True(h.Coordinator.HeartbeatEvaluation(second.Attempt, h.Now));
+        Assert.NotEqual(first.LeaseToken, second.LeaseToken);
+        Assert.False(h.Coordinator.HeartbeatEvaluation(first.LeaseToken, h.Now));
+        Assert.True(h.Coordinator.HeartbeatEvaluation(second.LeaseToken, h.Now));
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class EvaluationLeaseTests
         Assert.Equal(WorkKind.EvaluateTest, evaluation.Kind);
 
         h.Now += Lease + TimeSpan.FromSeconds(1);
-        Assert.False(h.Coordinator.Heartbeat(evaluation.TrialNumber, evaluation.Attempt, h.Now));
+        Assert.False(h.Coordinator.Heartbeat(evaluation.TrialNumber, evaluation.LeaseToken, h.Now));
         h.Coordinator.ExpireLeases(h.Now, Lease);
         Assert.Equal(WorkKind.EvaluateTest, h.Lease("d")!.Kind);
     }
