@@ -115,7 +115,7 @@ public sealed class TrainingWorkerService(
             try
             {
                 var search = grains.GetGrain<ISearchGrain>(outcome.SearchId);
-                if (!await CoordinatorRetry.CallAsync(() => search.CompleteAsync(outcome.TrialNumber, outcome.LeaseToken, outcome.Outcome), coordinatorOptions.Value.LeaseTimeout))
+                if (!await ClusterRetry.CallAsync(() => search.CompleteAsync(outcome.TrialNumber, outcome.LeaseToken, outcome.Outcome), coordinatorOptions.Value.LeaseTimeout))
                 {
                     logger.LogInformation("trial {Search}/{Trial} lease {LeaseToken}: its outcome was superseded before it was stored", outcome.SearchId, outcome.TrialNumber, outcome.LeaseToken);
                 }

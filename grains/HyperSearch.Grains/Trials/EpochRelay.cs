@@ -29,7 +29,7 @@ internal sealed class EpochRelay(ISearchGrain search, WorkItem work, TimeSpan re
 
         try
         {
-            LastDecision = await CoordinatorRetry.CallAsync(() => search.ReportEpochAsync(work.TrialNumber, work.LeaseToken, metrics), retryBudget);
+            LastDecision = await ClusterRetry.CallAsync(() => search.ReportEpochAsync(work.TrialNumber, work.LeaseToken, metrics), retryBudget);
         }
         catch (Exception e)
         {

@@ -136,7 +136,7 @@ public sealed class TrainingSlotGrain(
 
         if (outcome.State == TrialState.Cancelled && runningTrials.ShuttingDown)
         {
-            await CoordinatorRetry.CallAsync(() => search.ReleaseAsync(work.TrialNumber, work.LeaseToken), RetryBudget);
+            await ClusterRetry.CallAsync(() => search.ReleaseAsync(work.TrialNumber, work.LeaseToken), RetryBudget);
             return new TrialRunResult(outcome, null);
         }
 
@@ -150,12 +150,12 @@ public sealed class TrainingSlotGrain(
         // epoch number, keeping what a resumed attempt did not re-run); it includes the last epoch, not reported alone.
         if (worker is null || runningTrials.ShuttingDown)
         {
-            var stored = await CoordinatorRetry.CallAsync(() => search.CompleteAsync(work.TrialNumber, work.LeaseToken, outcome), RetryBudget);
+            var stored = await ClusterRetry.CallAsync(() => search.CompleteAsync(work.TrialNumber, work.LeaseToken, outcome), RetryBudget);
             await PromoteAsync(work, trialFolder, stored);
             return new TrialRunResult(outcome, null);
         }
 
-        var receipt = await CoordinatorRetry.CallAsync(() => search.CompleteAndLeaseAsync(work.TrialNumber, work.LeaseToken, outcome, worker), RetryBudget);
+        var receipt = await ClusterRetry.CallAsync(() => search.CompleteAndLeaseAsync(work.TrialNumber, work.LeaseToken, outcome, worker), RetryBudget);
         await PromoteAsync(work, trialFolder, receipt.Accepted);
         return new TrialRunResult(outcome, receipt.Next, receipt);
     }
@@ -189,7 +189,7 @@ public sealed class TrainingSlotGrain(
                 AttemptCheckpoints.PromoteNewest(work.CheckpointDirectory);
                 return runner.EvaluateTestAsync(work, cancellationToken);
             });
-            await CoordinatorRetry.CallAsync(() => search.ReportTestAsync(work.TrialNumber, work.LeaseToken, result, null), RetryBudget);
+            await ClusterRetry.CallAsync(() => search.ReportTestAsync(work.TrialNumber, work.LeaseToken, result, null), RetryBudget);
             return new TrialOutcomeReport(TrialState.Completed, null, null);
         }
         catch (Exception e) when (!runningTrials.ShuttingDown)
