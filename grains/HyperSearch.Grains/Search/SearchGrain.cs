@@ -109,10 +109,20 @@ public sealed partial class SearchGrain(
     }
 
     /// <summary>True when this search runs already with the same spec; throws when it runs with another.</summary>
-    private bool AlreadyStarted(SearchSpec spec) =>
-        _coordinator is not null && (SpecEquality.Same(_coordinator.Spec, spec)
-            ? true
-            : throw new InvalidOperationException($"search '{SearchId}' already exists with a different spec"));
+    private bool AlreadyStarted(SearchSpec spec)
+    {
+        if (_coordinator is null)
+        {
+            return false;
+        }
+
+        if (!SpecEquality.Same(_coordinator.Spec, spec))
+        {
+            throw new InvalidOperationException($"search '{SearchId}' already exists with a different spec");
+        }
+
+        return true;
+    }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
