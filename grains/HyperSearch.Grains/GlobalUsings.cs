@@ -1,3 +1,4 @@
+global using HyperSearch.Contracts.Calls;
 global using HyperSearch.Contracts.Grains;
 global using HyperSearch.Contracts.Specs;
 global using HyperSearch.Contracts.Trials;

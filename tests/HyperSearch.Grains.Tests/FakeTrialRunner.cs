@@ -39,9 +39,9 @@ public sealed class FakeRunLog
 /// <summary>A trainer that only waits: accuracy rises with the epoch and with conv1_filters, so the winner is known.</summary>
 public sealed class FakeTrialRunner(FakeRunLog log, string silo, TimeSpan epochDelay, Func<WorkItem, bool>? fails = null) : ITrialRunner
 {
-    public async Task<TrialOutcomeReport> RunAsync(WorkItem work, Func<EpochMetrics, Task<bool>> onEpoch, CancellationToken cancellationToken)
+    public async Task<TrialOutcomeReport> RunAsync(WorkItem work, Func<EpochMetrics, Task<EpochDecision>> onEpoch, CancellationToken cancellationToken)
     {
-        log.Runs.Add((silo, work.TrialNumber, work.Attempt, work.Kind));
+        log.Runs.Add((silo, work.TrialNumber, work.LeaseToken, work.Kind));
         log.Enter(silo);
         try
         {
@@ -62,7 +62,7 @@ public sealed class FakeTrialRunner(FakeRunLog log, string silo, TimeSpan epochD
                     return new TrialOutcomeReport(TrialState.Failed, $"diverged at epoch {epoch}, batch 1", null);
                 }
 
-                if (!await onEpoch(Metrics(work, epoch)))
+                if (await onEpoch(Metrics(work, epoch)) != EpochDecision.Continue)
                 {
                     return new TrialOutcomeReport(TrialState.Pruned, null, ParameterCount(work));
                 }
@@ -78,7 +78,7 @@ public sealed class FakeTrialRunner(FakeRunLog log, string silo, TimeSpan epochD
 
     public Task<TestResult> EvaluateTestAsync(WorkItem work, CancellationToken cancellationToken)
     {
-        log.Runs.Add((silo, work.TrialNumber, work.Attempt, work.Kind));
+        log.Runs.Add((silo, work.TrialNumber, work.LeaseToken, work.Kind));
         return Task.FromResult(new TestResult(Accuracy(work, 3) - 0.01, 0.3, 10000));
     }
 

@@ -43,30 +43,30 @@ internal sealed class CnnCurveObjective : IBenchObjective
             error += Penalty[name][x[name]];
         }
 
-        if (L(x, "conv1_filters") == 32 && L(x, "conv2_filters") == 64)
+        if (LongOf(x, "conv1_filters") == 32 && LongOf(x, "conv2_filters") == 64)
         {
             error += 0.008;
         }
 
-        var lrOpt = 8e-4 * Math.Sqrt(L(x, "batch_size") / 256.0);
-        error += 0.04 * Math.Pow(Math.Log10(D(x, "learning_rate") / lrOpt), 2);
-        var dOpt = 0.25 + (L(x, "dense_units") == 1024 ? 0.1 : 0.0) + (L(x, "conv2_filters") == 256 ? 0.05 : 0.0);
-        error += 0.15 * Math.Pow(D(x, "dropout") - dOpt, 2);
+        var lrOpt = 8e-4 * Math.Sqrt(LongOf(x, "batch_size") / 256.0);
+        error += 0.04 * Math.Pow(Math.Log10(DoubleOf(x, "learning_rate") / lrOpt), 2);
+        var dOpt = 0.25 + (LongOf(x, "dense_units") == 1024 ? 0.1 : 0.0) + (LongOf(x, "conv2_filters") == 256 ? 0.05 : 0.0);
+        error += 0.15 * Math.Pow(DoubleOf(x, "dropout") - dOpt, 2);
         return error;
     }
 
     public double Value(ParameterSet x, int epoch, int maxEpochs, long seed, int trial)
     {
-        var lrOpt = 8e-4 * Math.Sqrt(L(x, "batch_size") / 256.0);
-        var amplitude = 0.20 + (L(x, "conv1_filters") == 128 ? 0.04 : 0.0) + (L(x, "conv2_filters") == 256 ? 0.04 : 0.0)
-            + (L(x, "dense_units") == 1024 ? 0.02 : 0.0);
-        var tau = 1.5 * (1.0 + 2.0 * Math.Abs(Math.Log10(D(x, "learning_rate") / lrOpt))) * (L(x, "batch_size") >= 500 ? 1.3 : 1.0);
+        var lrOpt = 8e-4 * Math.Sqrt(LongOf(x, "batch_size") / 256.0);
+        var amplitude = 0.20 + (LongOf(x, "conv1_filters") == 128 ? 0.04 : 0.0) + (LongOf(x, "conv2_filters") == 256 ? 0.04 : 0.0)
+            + (LongOf(x, "dense_units") == 1024 ? 0.02 : 0.0);
+        var tau = 1.5 * (1.0 + 2.0 * Math.Abs(Math.Log10(DoubleOf(x, "learning_rate") / lrOpt))) * (LongOf(x, "batch_size") >= 500 ? 1.3 : 1.0);
         var excess = amplitude * (Math.Exp(-epoch / tau) - Math.Exp(-maxEpochs / tau));
         var sd = 0.004 + 0.02 * (1.0 - (double)epoch / maxEpochs);
         return Final(x) + excess + sd * NoiseHash.Gaussian(seed, trial, epoch);
     }
 
-    private static long L(ParameterSet x, string name) => (long)x[name];
+    private static long LongOf(ParameterSet x, string name) => (long)x[name];
 
-    private static double D(ParameterSet x, string name) => (double)x[name];
+    private static double DoubleOf(ParameterSet x, string name) => (double)x[name];
 }

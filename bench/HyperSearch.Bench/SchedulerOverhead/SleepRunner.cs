@@ -11,7 +11,7 @@ internal sealed class SleepRunner(TimeSpan sleep) : ITrialRunner
     /// <summary>How long the sleeps really took (shared by the silos of one process).</summary>
     public static readonly SleepStats Stats = new();
 
-    public Task<TrialOutcomeReport> RunAsync(WorkItem work, Func<EpochMetrics, Task<bool>> onEpoch, CancellationToken cancellationToken) =>
+    public Task<TrialOutcomeReport> RunAsync(WorkItem work, Func<EpochMetrics, Task<EpochDecision>> onEpoch, CancellationToken cancellationToken) =>
         TrainingThreads.Run(() =>
         {
             // The "epoch": a plain sleep (nanosleep wakes within tens of microseconds; a timed wait on a handle rounds up

@@ -1,4 +1,5 @@
 using HyperSearch.Cli.Output;
+using HyperSearch.Contracts.Calls;
 using HyperSearch.Contracts.Grains;
 using HyperSearch.Contracts.Trials;
 
@@ -13,25 +14,12 @@ internal static class SearchWatcher
         var search = grains.GetGrain<ISearchGrain>(searchId);
         var lastSaved = DateTimeOffset.MinValue;
         var savedProgress = (Trials: -1, Epochs: -1, Ended: -1);
-        var failingSince = (DateTimeOffset?)null;
         while (true)
         {
-            SearchStatus status;
-            IReadOnlyList<TrialRecord> trials;
-            try
-            {
-                status = await search.GetStatusAsync();
-                trials = await search.GetTrialsAsync();
-                failingSince = null;
-            }
-            catch (Exception e) when (IsTransient(e) && DateTimeOffset.UtcNow - (failingSince ??= DateTimeOffset.UtcNow) < OutageTolerance)
-            {
-                // A silo (maybe the coordinator's or our gateway's) died: the client moves to another gateway and
-                // the coordinator reactivates from storage; keep following.
-                await Task.Delay(interval, CancellationToken.None);
-                continue;
-            }
-
+            // A silo (maybe the coordinator's or our gateway's) may die: the client moves to another gateway and the
+            // coordinator reactivates from storage; keep following through an outage of up to OutageTolerance.
+            var (status, trials) = await ClusterRetry.CallAsync(
+                async () => (await search.GetStatusAsync(), await search.GetTrialsAsync()), OutageTolerance);
             printer?.Update(status, trials);
             // Results on disk follow every epoch and every trial that ends, so a killed run leaves them current.
             var progress = (Trials: trials.Count, Epochs: trials.Sum(t => t.Epochs.Count), Ended: trials.Count(t => t.State.IsTerminal()));
@@ -53,8 +41,4 @@ internal static class SearchWatcher
 
     /// <summary>How long the watcher rides out a cluster it cannot reach before giving up.</summary>
     private static readonly TimeSpan OutageTolerance = TimeSpan.FromMinutes(2);
-
-    private static bool IsTransient(Exception e) =>
-        e is SiloUnavailableException or TimeoutException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException or GatewayTooBusyException
-        || (e is OrleansException && e.Message.Contains("unavailable", StringComparison.OrdinalIgnoreCase));
 }

@@ -107,14 +107,10 @@ internal static class ResultPrinter
 
 internal static class Leaderboard
 {
-    /// <summary>Completed trials first by objective, then pruned ones by their last value; failed and cancelled last.</summary>
-    public static IEnumerable<TrialRecord> Rank(IEnumerable<TrialRecord> trials, string metric, bool maximize)
-    {
-        var sign = maximize ? -1 : 1;
-        return trials
+    /// <summary>Completed trials first, then pruned ones by their last value, then running ones; failed and cancelled
+    /// last. Within each group the one trial ranking applies (<see cref="TrialRanking"/>).</summary>
+    public static IEnumerable<TrialRecord> Rank(IEnumerable<TrialRecord> trials, string metric, bool maximize) =>
+        trials
             .OrderBy(t => t.State switch { TrialState.Completed => 0, TrialState.Pruned => 1, TrialState.Running => 2, _ => 3 })
-            .ThenBy(t => t.Objective is { } o ? sign * o : double.MaxValue)
-            .ThenBy(t => t.ParameterCount ?? long.MaxValue)
-            .ThenBy(t => t.Number);
-    }
+            .ThenBy(t => new RankKey(t.Objective, t.ParameterCount, t.Number), TrialRanking.BestFirst(maximize));
 }

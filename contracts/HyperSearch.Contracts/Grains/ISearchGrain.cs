@@ -33,32 +33,32 @@ public interface ISearchGrain : IGrainWithStringKey
     [Alias("Lease")]
     Task<WorkItem?> LeaseAsync(string worker);
 
-    /// <summary>Renews a lease between epoch reports; false when the attempt is fenced off.</summary>
+    /// <summary>Renews a lease between epoch reports; false when <paramref name="leaseToken"/> is fenced off.</summary>
     [Alias("Heartbeat")]
-    Task<bool> HeartbeatAsync(int trialNumber, int attempt);
+    Task<bool> HeartbeatAsync(int trialNumber, int leaseToken);
 
     [Alias("ReportEpoch")]
-    Task<EpochDecision> ReportEpochAsync(int trialNumber, int attempt, EpochMetrics metrics);
+    Task<EpochDecision> ReportEpochAsync(int trialNumber, int leaseToken, EpochMetrics metrics);
 
     /// <summary>Ends an attempt and returns once that is durable. Idempotent: true again for the attempt that ended the
     /// trial (this is how a slot confirms an outcome it handed over with <see cref="CompleteAndLeaseAsync"/>); false when it is fenced off or
     /// another attempt ended the trial.</summary>
     [Alias("Complete")]
-    Task<bool> CompleteAsync(int trialNumber, int attempt, TrialOutcomeReport outcome);
+    Task<bool> CompleteAsync(int trialNumber, int leaseToken, TrialOutcomeReport outcome);
 
     /// <summary>Ends an attempt and, in the same turn, leases the slot its next work: one round trip between trials.
     /// Returns before the completion is stored, so the slot does not wait for storage; the receipt says when it is
     /// (see <see cref="CompletionReceipt"/>). Until then the slot keeps the outcome, to redeliver it with
     /// <see cref="CompleteAsync"/> if this coordinator dies meanwhile.</summary>
     [Alias("CompleteAndLease")]
-    Task<CompletionReceipt> CompleteAndLeaseAsync(int trialNumber, int attempt, TrialOutcomeReport outcome, string worker);
+    Task<CompletionReceipt> CompleteAndLeaseAsync(int trialNumber, int leaseToken, TrialOutcomeReport outcome, string worker);
 
     /// <summary>Gives a running trial back (e.g. its silo is shutting down) so another slot resumes it.</summary>
     [Alias("Release")]
-    Task ReleaseAsync(int trialNumber, int attempt);
+    Task ReleaseAsync(int trialNumber, int leaseToken);
 
     [Alias("ReportTest")]
-    Task ReportTestAsync(int trialNumber, int attempt, TestResult? result, string? failureReason);
+    Task ReportTestAsync(int trialNumber, int leaseToken, TestResult? result, string? failureReason);
 }
 
 /// <summary>A coordinator's answer to <c>CompleteAndLease</c>. Every change a coordinator activation makes gets the

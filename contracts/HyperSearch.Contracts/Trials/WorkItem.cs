@@ -9,14 +9,14 @@ public enum WorkKind
 }
 
 /// <summary>A lease on one unit of training work, handed to exactly one training slot.</summary>
-/// <param name="Attempt">Fencing token: reports carrying an older attempt are rejected.</param>
+/// <param name="LeaseToken">Fencing token of this lease: reports carrying any other token are rejected.</param>
 /// <param name="CheckpointDirectory">Where this trial checkpoints every epoch (shared by all silos in a cluster).</param>
 /// <param name="Resume">Continue from the last checkpoint instead of starting over.</param>
 [GenerateSerializer, Immutable, Alias("HyperSearch.WorkItem")]
 public sealed record WorkItem(
     [property: Id(0)] string SearchId,
     [property: Id(1)] int TrialNumber,
-    [property: Id(2)] int Attempt,
+    [property: Id(2)] int LeaseToken,
     [property: Id(3)] WorkKind Kind,
     [property: Id(4)] IReadOnlyDictionary<string, object> Parameters,
     [property: Id(5)] SearchSpec Spec,

@@ -32,7 +32,7 @@ public static class CommandEnvironment
         {
             [ParamsFile] = file,
             [Trial] = Invariant(work.TrialNumber),
-            [Attempt] = Invariant(work.Attempt),
+            [Attempt] = Invariant(work.LeaseToken),
             [SearchId] = work.SearchId,
             [CheckpointDir] = Path.GetFullPath(work.CheckpointDirectory),
             [Resume] = work.Resume ? "1" : "0",

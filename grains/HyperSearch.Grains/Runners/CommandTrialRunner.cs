@@ -14,7 +14,7 @@ public sealed class CommandTrialRunner(Action<string>? onDiagnostic = null) : IT
     public const string TestLossField = "test_loss";
     public const string TestCountField = "count";
 
-    public async Task<TrialOutcomeReport> RunAsync(WorkItem work, Func<EpochMetrics, Task<bool>> onEpoch, CancellationToken cancellationToken)
+    public async Task<TrialOutcomeReport> RunAsync(WorkItem work, Func<EpochMetrics, Task<EpochDecision>> onEpoch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(onEpoch);
@@ -35,7 +35,7 @@ public sealed class CommandTrialRunner(Action<string>? onDiagnostic = null) : IT
                     return true;
                 case MetricsLineKind.Epoch:
                     epochs++;
-                    return await onEpoch(line.ToEpochMetrics());
+                    return await onEpoch(line.ToEpochMetrics()) == EpochDecision.Continue;
                 case MetricsLineKind.Invalid:
                     unparsed.Add(text, line.Problem!);
                     return true;
@@ -159,7 +159,7 @@ public sealed class CommandTrialRunner(Action<string>? onDiagnostic = null) : IT
     private static TrialOutcomeReport Failed(string reason) => new(TrialState.Failed, reason, null);
 
     private static string Label(WorkItem work) =>
-        $"trial {work.TrialNumber} (attempt {work.Attempt}) of search {work.SearchId}";
+        $"trial {work.TrialNumber} (attempt {work.LeaseToken}) of search {work.SearchId}";
 
     private static string Format(TimeSpan duration) => duration.TotalSeconds < 120
         ? $"{duration.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)}s"

@@ -6,8 +6,8 @@ namespace HyperSearch.Grains.Search;
 /// their folders (the winner is always among them), every other trial's folder is deleted.</summary>
 public static class CheckpointRetention
 {
-    /// <summary>The trial numbers whose checkpoints stay: the best <paramref name="keepBest"/> completed trials by
-    /// objective (ties to the earlier trial); negative keeps every trial.</summary>
+    /// <summary>The trial numbers whose checkpoints stay: the best <paramref name="keepBest"/> completed trials in the
+    /// one ranking (<see cref="TrialRanking"/>); negative keeps every trial.</summary>
     public static IReadOnlySet<int> TrialsToKeep(SearchGrainState state, int keepBest, Func<TrialEntry, double?> objective)
     {
         if (keepBest < 0)
@@ -17,11 +17,12 @@ public static class CheckpointRetention
 
         var maximize = state.Spec?.Search.Maximize ?? true;
         var ranked = state.Trials
-            .Where(t => t.State == TrialState.Completed && objective(t) is { } v && !double.IsNaN(v))
-            .OrderBy(t => maximize ? -objective(t)!.Value : objective(t)!.Value)
-            .ThenBy(t => t.Number)
+            .Where(t => t.State == TrialState.Completed)
+            .Select(t => new RankKey(objective(t), t.ParameterCount, t.Number))
+            .Where(key => TrialRanking.IsRankable(key.Objective))
+            .Order(TrialRanking.BestFirst(maximize))
             .Take(keepBest)
-            .Select(t => t.Number)
+            .Select(key => key.Number)
             .ToHashSet();
         if (state.WinnerNumber is { } winner && keepBest > 0)
         {
@@ -42,6 +43,14 @@ public static class CheckpointRetention
 
         var keep = TrialsToKeep(state, keepBest, objective);
         return state.Trials.Where(t => !keep.Contains(t.Number)).Select(t => FolderOf(state, t.Number)).ToList();
+    }
+
+    /// <summary>Applies the policy to a finished search; returns how many folders went. Decided on the caller's thread
+    /// (it reads the state, so call it on the grain's); only the file deletions leave it.</summary>
+    public static async Task<int> ApplyAsync(SearchGrainState state, int keepBest, Func<TrialEntry, double?> objective, ILogger logger)
+    {
+        var folders = FoldersToDelete(state, keepBest, objective);
+        return folders.Count == 0 ? 0 : await Task.Run(() => Delete(folders, logger));
     }
 
     /// <summary>Deletes the folders that exist; returns how many went. Missing folders are fine (the policy may

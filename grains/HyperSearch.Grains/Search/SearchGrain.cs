@@ -9,12 +9,14 @@ using Microsoft.Extensions.Options;
 
 namespace HyperSearch.Grains.Search;
 
-/// <summary>The coordinator of one search. Reentrant: every decision is synchronous between awaits, and writes
-/// are group-committed, so slot calls never queue behind a storage write.</summary>
+/// <summary>The coordinator of one search: its Orleans side (state, timer, reminder, grain calls); the decisions are
+/// <see cref="SearchCoordinator"/>'s. Reentrant: every decision is synchronous between awaits, and writes are
+/// group-committed, so slot calls never queue behind a storage write. The calls of training slots are in
+/// SearchGrain.Slots.cs; this file holds activation, client calls and what follows every change.</summary>
 /// <remarks>A reminder (<see cref="ReminderName"/>) reactivates an unfinished search after every silo restarted;
 /// activation alone re-drives it (lease expiry, stop conditions). It is removed when the search finishes.</remarks>
 [Reentrant]
-public sealed class SearchGrain(
+public sealed partial class SearchGrain(
     [PersistentState("search", StorageNames.Searches)] IPersistentState<SearchGrainState> snapshot,
     [PersistentState("search-journal", StorageNames.Searches)] IPersistentState<SearchJournal> journal,
     IOptions<CoordinatorOptions> options,
@@ -27,31 +29,20 @@ public sealed class SearchGrain(
     public const string ReminderName = "drive";
 
     private readonly SearchStateStore _store = new(snapshot, journal, serializer);
-    private GroupCommit? _commitField;
+    private NumberedWrites? _writes;
+    private WorkAdvertiser? _advertiser;
     private SearchCoordinator? _coordinator;
-    private bool? _advertisedWork;
-    private long _advertisements;
     private IGrainTimer? _tick;
     private bool _finishedHandled;
-
-    /// <summary>Numbers this activation's changes; all up to <see cref="_storedThrough"/> are written (see
-    /// <see cref="CompletionReceipt"/>).</summary>
-    private long _changes;
-    private long _storedThrough;
 
     private string SearchId => this.GetPrimaryKeyString();
 
     private DateTimeOffset Now => clock.GetUtcNow();
 
-    private GroupCommit Commit => _commitField ??= new GroupCommit(WriteAsync, options.Value.WriteSpacing);
+    /// <summary>This activation's numbered, group-committed writes (see <see cref="CompletionReceipt"/>).</summary>
+    private NumberedWrites Writes => _writes ??= new NumberedWrites(_store.WriteAsync, options.Value.WriteSpacing);
 
-    private async Task WriteAsync()
-    {
-        // The store encodes before its first await, so this write covers every change numbered so far.
-        var covered = _changes;
-        await _store.WriteAsync();
-        _storedThrough = Math.Max(_storedThrough, covered);
-    }
+    private WorkAdvertiser Advertiser => _advertiser ??= new WorkAdvertiser(SearchId, () => Registry, logger);
 
     private SearchGrainState State => _store.State;
 
@@ -70,7 +61,7 @@ public sealed class SearchGrain(
                 _coordinator.ExpireLeases(Now, TimeSpan.FromTicks(-1));
             }
 
-            await Commit.CommitAsync();
+            await Writes.CommitAsync();
             StartTicking();
             // The chaos test reads this line to learn where the coordinator lives and when it answers again.
             logger.LogInformation("search {SearchId}: coordinator active on silo {Silo}, generation {Generation}", SearchId, SiloName, State.Generation);
@@ -79,13 +70,8 @@ public sealed class SearchGrain(
 
     public async Task StartAsync(SearchSpec spec)
     {
-        if (_coordinator is not null)
+        if (AlreadyStarted(spec))
         {
-            if (!SpecEquality.Same(_coordinator.Spec, spec))
-            {
-                throw new InvalidOperationException($"search '{SearchId}' already exists with a different spec");
-            }
-
             return;
         }
 
@@ -98,14 +84,9 @@ public sealed class SearchGrain(
             throw new SpecRejectedException(problems);
         }
 
-        if (_coordinator is not null)
+        // Another start of the same id may have won the race while this one was being checked.
+        if (AlreadyStarted(spec))
         {
-            // Another start of the same id won the race while this one was being checked.
-            if (!SpecEquality.Same(_coordinator.Spec, spec))
-            {
-                throw new InvalidOperationException($"search '{SearchId}' already exists with a different spec");
-            }
-
             return;
         }
 
@@ -118,13 +99,29 @@ public sealed class SearchGrain(
             CheckpointRoot = Path.Combine(options.Value.CheckpointDirectory, SearchId),
         });
         _coordinator = new SearchCoordinator(SearchId, State, Now);
-        await Commit.CommitAsync();
+        await Writes.CommitAsync();
         await Registry.RegisterAsync(new SearchSummary(SearchId, spec.Name, SearchState.Running, State.StartedAt));
         logger.LogInformation("search {SearchId} ({Name}) started: {Sampler}/{Scheduler}, {MaxTrials} trials", SearchId, spec.Name, spec.Search.Sampler, spec.Search.Scheduler, spec.Search.MaxTrials);
         logger.LogInformation("search {SearchId}: coordinator active on silo {Silo}, generation {Generation}", SearchId, SiloName, State.Generation);
         StartTicking();
         await SetReminderAsync(register: true);
         await AfterChangeAsync();
+    }
+
+    /// <summary>True when this search runs already with the same spec; throws when it runs with another.</summary>
+    private bool AlreadyStarted(SearchSpec spec)
+    {
+        if (_coordinator is null)
+        {
+            return false;
+        }
+
+        if (!SpecEquality.Same(_coordinator.Spec, spec))
+        {
+            throw new InvalidOperationException($"search '{SearchId}' already exists with a different spec");
+        }
+
+        return true;
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -164,104 +161,6 @@ public sealed class SearchGrain(
         return true;
     }
 
-    public async Task<WorkItem?> LeaseAsync(string worker)
-    {
-        if (_coordinator is null)
-        {
-            return null;
-        }
-
-        var work = _coordinator.Lease(worker, Now);
-        if (work is not null)
-        {
-            if (work.Kind == WorkKind.Train)
-            {
-                metrics.TrialStarted(SearchId);
-            }
-
-            // Not awaited to durability: a lease lost with this activation is fenced by the next generation.
-            await AfterChangeAsync(durable: false);
-        }
-        else if (_advertisedWork == true)
-        {
-            // Slots were told there is work and there is none now: say so, so they park until it changes.
-            await AfterChangeAsync();
-        }
-
-        return work;
-    }
-
-    public Task<bool> HeartbeatAsync(int trialNumber, int attempt) =>
-        Task.FromResult(trialNumber == State.WinnerNumber && State.State == SearchState.EvaluatingWinner
-            ? Coordinator.HeartbeatEvaluation(attempt, Now)
-            : Coordinator.Heartbeat(trialNumber, attempt, Now));
-
-    public async Task<EpochDecision> ReportEpochAsync(int trialNumber, int attempt, EpochMetrics epoch)
-    {
-        var decision = Coordinator.ReportEpoch(trialNumber, attempt, epoch, Now);
-        if (decision != EpochDecision.Fenced)
-        {
-
-            // Not awaited to durability: the attempt's final report carries its whole curve.
-            await AfterChangeAsync(durable: false);
-        }
-
-        return decision;
-    }
-
-    public async Task<bool> CompleteAsync(int trialNumber, int attempt, TrialOutcomeReport outcome)
-    {
-        if (Coordinator.Complete(trialNumber, attempt, outcome, Now))
-        {
-            metrics.TrialEnded(SearchId, trialNumber, outcome.State);
-        }
-        else if (!Coordinator.EndedBy(trialNumber, attempt))
-        {
-            logger.LogInformation("search {SearchId}: ignored {State} from trial {Trial} attempt {Attempt} (fenced or already ended)", SearchId, outcome.State, trialNumber, attempt);
-            return false;
-        }
-
-        // Also for a repeat (the confirmation of CompleteAndLease): true only once the outcome is stored.
-        await AfterChangeAsync();
-        return true;
-    }
-
-    public async Task<CompletionReceipt> CompleteAndLeaseAsync(int trialNumber, int attempt, TrialOutcomeReport outcome, string worker)
-    {
-        var accepted = Coordinator.Complete(trialNumber, attempt, outcome, Now);
-        if (accepted)
-        {
-            metrics.TrialEnded(SearchId, trialNumber, outcome.State);
-        }
-
-        accepted = accepted || Coordinator.EndedBy(trialNumber, attempt);
-        var next = Coordinator.Lease(worker, Now);
-        if (next is { Kind: WorkKind.Train })
-        {
-            metrics.TrialStarted(SearchId);
-        }
-
-        // Not awaited to durability: the slot starts its next trial now and learns from later receipts when this is stored.
-        var sequence = await AfterChangeAsync(durable: false);
-        return new CompletionReceipt(next, State.Generation, sequence, _storedThrough, accepted);
-    }
-
-    public async Task ReleaseAsync(int trialNumber, int attempt)
-    {
-        if (Coordinator.Release(trialNumber, attempt, Now))
-        {
-            metrics.TrialEnded(SearchId, trialNumber, null);
-            logger.LogInformation("search {SearchId}: trial {Trial} attempt {Attempt} handed back", SearchId, trialNumber, attempt);
-            await AfterChangeAsync();
-        }
-    }
-
-    public async Task ReportTestAsync(int trialNumber, int attempt, TestResult? result, string? failureReason)
-    {
-        Coordinator.ReportTest(trialNumber, attempt, result, failureReason, Now);
-        await AfterChangeAsync();
-    }
-
     private SearchCoordinator Coordinator =>
         _coordinator ?? throw new InvalidOperationException($"search '{SearchId}' does not exist");
 
@@ -279,7 +178,10 @@ public sealed class SearchGrain(
             return;
         }
 
-        foreach (var trial in _coordinator.ExpireLeases(Now, options.Value.LeaseTimeout, DeadSilos()))
+        var deadSilos = _coordinator is { RunningCount: > 0 } or { State.State: SearchState.EvaluatingWinner }
+            ? DeadSilos.In(ServiceProvider.GetService<IClusterMembershipService>())
+            : DeadSilos.None;
+        foreach (var trial in _coordinator.ExpireLeases(Now, options.Value.LeaseTimeout, deadSilos))
         {
             logger.LogWarning("search {SearchId}: trial {Trial} lost its slot (its silo was declared dead, or no report for {Timeout}); requeued", SearchId, trial, options.Value.LeaseTimeout);
             metrics.TrialEnded(SearchId, trial, null);
@@ -292,36 +194,27 @@ public sealed class SearchGrain(
     /// <summary>Persists, tells idle slots whether there is work, and stops trials a stop condition ended.</summary>
     private async Task<long> AfterChangeAsync(bool durable = true)
     {
-        var sequence = ++_changes;
         var coordinator = Coordinator;
         metrics.ObserveSearch(SearchId, coordinator);
-        var committed = Commit.CommitAsync();
+        var (sequence, stored) = Writes.Record();
         if (durable)
         {
-            await committed;
+            await stored;
         }
         else
         {
-            _ = ObserveAsync(committed);
+            _ = ObserveAsync(stored);
         }
 
-        foreach (var (number, attempt, worker) in coordinator.TrialsToCancel())
+        foreach (var (number, leaseToken, worker) in coordinator.TrialsToCancel())
         {
             if (worker is not null)
             {
-                await GrainFactory.GetGrain<ITrialGrain>(worker).CancelAsync(SearchId, number, attempt);
+                await GrainFactory.GetGrain<ITrainingSlotGrain>(worker).CancelAsync(SearchId, number, leaseToken);
             }
         }
 
-        // Only transitions matter: a parked slot wakes on any version change after the one it saw.
-        var hasWork = coordinator.HasWork;
-        if (_advertisedWork != hasWork || State.State.IsFinished())
-        {
-            _advertisedWork = hasWork;
-            // Not awaited: slots waiting on the registry need not delay the caller; the sequence orders the updates.
-            _ = AdvertiseAsync(hasWork, AdvertisementSequence(State.Generation, ++_advertisements));
-        }
-
+        Advertiser.Update(coordinator.HasWork, State.State, State.Generation);
         if (State.State.IsFinished())
         {
             metrics.SearchFinished(SearchId);
@@ -331,46 +224,7 @@ public sealed class SearchGrain(
         return sequence;
     }
 
-    /// <summary>Orders this search's work advertisements across coordinator activations: the generation first, so a
-    /// reactivated coordinator's first update supersedes everything its predecessor sent. Numbering them per activation
-    /// alone made the registry drop a new activation's updates as late until it had sent as many as the old one, so a
-    /// trial requeued after its silo died could wait forever while every idle slot stayed parked.</summary>
-    public static long AdvertisementSequence(int generation, long advertisement) =>
-        ((long)generation << 32) + Math.Min(advertisement, uint.MaxValue);
-
     private string SiloName => ServiceProvider.GetService<ILocalSiloDetails>()?.Name ?? "?";
-
-    /// <summary>Names of silos the cluster declared dead (and no live silo uses): their trials are requeued at once
-    /// rather than after the lease, so recovery is bounded by Orleans' failure detection when that is the faster.</summary>
-    private IReadOnlySet<string> DeadSilos()
-    {
-        if (_coordinator is not { RunningCount: > 0 } and not { State.State: SearchState.EvaluatingWinner } ||
-            ServiceProvider.GetService<IClusterMembershipService>() is not { } membership)
-        {
-            return EmptyNames;
-        }
-
-        var members = membership.CurrentSnapshot.Members.Values;
-        var dead = members.Where(m => m.Status == SiloStatus.Dead).Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
-        dead.ExceptWith(members.Where(m => m.Status != SiloStatus.Dead).Select(m => m.Name));
-        return dead;
-    }
-
-    private static readonly IReadOnlySet<string> EmptyNames = new HashSet<string>();
-
-    /// <summary>Tells the registry; when that fails (its silo just died), the next change tells it again.</summary>
-    private async Task AdvertiseAsync(bool hasWork, long sequence)
-    {
-        try
-        {
-            await Registry.SetWorkAvailableAsync(SearchId, hasWork, State.State, sequence);
-        }
-        catch (Exception e)
-        {
-            _advertisedWork = null;
-            logger.LogWarning(e, "search {SearchId}: could not tell the registry whether it has work; the next change retries", SearchId);
-        }
-    }
 
     private async Task ObserveAsync(Task write)
     {
@@ -401,40 +255,13 @@ public sealed class SearchGrain(
         }
 
         var keep = options.Value.KeepCheckpoints;
-        // Decided on the grain's thread (it reads the state); only the file deletions leave it.
-        var folders = CheckpointRetention.FoldersToDelete(State, keep, Coordinator.Objective);
-        var deleted = folders.Count == 0 ? 0 : await Task.Run(() => CheckpointRetention.Delete(folders, logger));
+        var deleted = await CheckpointRetention.ApplyAsync(State, keep, Coordinator.Objective, logger);
         if (deleted > 0)
         {
             logger.LogInformation("search {SearchId}: deleted the checkpoints of {Deleted} trial(s), kept the best {Keep}", SearchId, deleted, keep);
         }
     }
 
-    /// <summary>Registers or removes the coordinator reminder; a silo without a reminder service (in-process tests)
-    /// simply runs without it.</summary>
-    private async Task SetReminderAsync(bool register)
-    {
-        if (ServiceProvider.GetService<IReminderTable>() is null)
-        {
-            return;
-        }
-
-        try
-        {
-            if (register)
-            {
-                var period = options.Value.ReminderPeriod;
-                await this.RegisterOrUpdateReminder(ReminderName, period, period);
-            }
-            else if (await this.GetReminder(ReminderName) is { } reminder)
-            {
-                await this.UnregisterReminder(reminder);
-            }
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // The lease timer still drives a live search; only a full restart needs the reminder.
-            logger.LogWarning(e, "search {SearchId}: could not {Action} its reminder", SearchId, register ? "register" : "remove");
-        }
-    }
+    private Task SetReminderAsync(bool register) =>
+        new CoordinatorReminder(this, ServiceProvider, ReminderName, options.Value.ReminderPeriod, logger).SetAsync(register);
 }

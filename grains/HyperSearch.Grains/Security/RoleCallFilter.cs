@@ -48,7 +48,7 @@ public sealed partial class RoleCallFilter(ClientRoles roles, IGrainFactory grai
     /// <summary>The interfaces whose calls are checked: HyperSearch's, and Orleans' management grain (which can
     /// collect activations or send provider commands, so no client may call it).</summary>
     private static bool IsOurs(Type type) =>
-        type == typeof(ISearchGrain) || type == typeof(ISearchRegistryGrain) || type == typeof(ITrialGrain) || type == typeof(IClientRoleGrain)
+        type == typeof(ISearchGrain) || type == typeof(ISearchRegistryGrain) || type == typeof(ITrainingSlotGrain) || type == typeof(IClientRoleGrain)
         || type == typeof(IManagementGrain);
 
     private async Task<ClientIdentity?> IdentityOf(string clientKey)

@@ -13,7 +13,7 @@ public sealed class PendingOutcomes(TimeSpan confirmAfter)
     /// <summary>Keeps an outcome just handed over, then settles everything the receipt shows stored.</summary>
     public void Add(WorkItem work, TrialOutcomeReport outcome, CompletionReceipt receipt, DateTimeOffset now)
     {
-        _items.Add(new PendingOutcome(work.SearchId, work.TrialNumber, work.Attempt, outcome, receipt.Generation, receipt.Sequence, now));
+        _items.Add(new PendingOutcome(work.SearchId, work.TrialNumber, work.LeaseToken, outcome, receipt.Generation, receipt.Sequence, now));
         _items.RemoveAll(p => p.SearchId == work.SearchId && p.Generation == receipt.Generation && p.Sequence <= receipt.StoredThrough);
     }
 
@@ -35,7 +35,7 @@ public sealed class PendingOutcomes(TimeSpan confirmAfter)
 public sealed record PendingOutcome(
     string SearchId,
     int TrialNumber,
-    int Attempt,
+    int LeaseToken,
     TrialOutcomeReport Outcome,
     int Generation,
     long Sequence,

@@ -24,7 +24,7 @@ public sealed class TrainingWorkerService(
         var slots = options.Value.Enabled ? options.Value.Slots : 0;
         metrics.SetSlots(slots);
         logger.LogInformation("silo {Silo}: {Slots} training slot(s)", silo.Name, slots);
-        return Task.WhenAll(Enumerable.Range(0, slots).Select(i => Task.Run(() => RunSlotAsync(TrialGrainKeys.ForSlot(silo.Name, i), stoppingToken), stoppingToken)));
+        return Task.WhenAll(Enumerable.Range(0, slots).Select(i => Task.Run(() => RunSlotAsync(TrainingSlotKeys.ForSlot(silo.Name, i), stoppingToken), stoppingToken)));
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -64,7 +64,7 @@ public sealed class TrainingWorkerService(
                 metrics.SlotBusy(+1);
                 try
                 {
-                    var result = await grains.GetGrain<ITrialGrain>(worker).RunAsync(work, stoppingToken.IsCancellationRequested ? null : worker);
+                    var result = await grains.GetGrain<ITrainingSlotGrain>(worker).RunAsync(work, stoppingToken.IsCancellationRequested ? null : worker);
                     next = stoppingToken.IsCancellationRequested ? null : result.Next;
                     if (result.Receipt is { } receipt)
                     {
@@ -99,7 +99,7 @@ public sealed class TrainingWorkerService(
         // Stopping with work leased but not started: give it back so another slot takes it now, not after the lease times out.
         if (next is not null)
         {
-            await grains.GetGrain<ISearchGrain>(next.SearchId).ReleaseAsync(next.TrialNumber, next.Attempt);
+            await grains.GetGrain<ISearchGrain>(next.SearchId).ReleaseAsync(next.TrialNumber, next.LeaseToken);
         }
     }
 
@@ -115,14 +115,14 @@ public sealed class TrainingWorkerService(
             try
             {
                 var search = grains.GetGrain<ISearchGrain>(outcome.SearchId);
-                if (!await CoordinatorRetry.CallAsync(() => search.CompleteAsync(outcome.TrialNumber, outcome.Attempt, outcome.Outcome), coordinatorOptions.Value.LeaseTimeout))
+                if (!await ClusterRetry.CallAsync(() => search.CompleteAsync(outcome.TrialNumber, outcome.LeaseToken, outcome.Outcome), coordinatorOptions.Value.LeaseTimeout))
                 {
-                    logger.LogInformation("trial {Search}/{Trial} attempt {Attempt}: its outcome was superseded before it was stored", outcome.SearchId, outcome.TrialNumber, outcome.Attempt);
+                    logger.LogInformation("trial {Search}/{Trial} lease {LeaseToken}: its outcome was superseded before it was stored", outcome.SearchId, outcome.TrialNumber, outcome.LeaseToken);
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogWarning(e, "trial {Search}/{Trial} attempt {Attempt}: could not confirm its outcome; the coordinator requeues the trial if it lost it", outcome.SearchId, outcome.TrialNumber, outcome.Attempt);
+                logger.LogWarning(e, "trial {Search}/{Trial} lease {LeaseToken}: could not confirm its outcome; the coordinator requeues the trial if it lost it", outcome.SearchId, outcome.TrialNumber, outcome.LeaseToken);
             }
         }
     }

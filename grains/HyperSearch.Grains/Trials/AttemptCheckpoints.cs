@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace HyperSearch.Grains.Trials;
 
-/// <summary>Per-attempt checkpoint folders: attempt N of a trial writes only <c>&lt;trial&gt;/attempts/N/</c>, so an
+/// <summary>Per-attempt checkpoint folders: the attempt with lease token N writes only <c>&lt;trial&gt;/attempts/N/</c>, so an
 /// attempt presumed dead that comes back (a paused silo, a partition) can never overwrite its successor's
 /// checkpoints. A resumed attempt starts from a copy of the newest earlier attempt's files; the attempt whose outcome
 /// the coordinator accepts is promoted: its files move up into the trial folder (what the test evaluation and
@@ -16,26 +16,26 @@ public static class AttemptCheckpoints
     /// <summary>The file in each attempt's folder that names the attempt (never copied or promoted).</summary>
     public const string MarkerName = ".attempt";
 
-    public static string Of(string trialFolder, int attempt) =>
-        Path.Combine(trialFolder, FolderName, attempt.ToString(CultureInfo.InvariantCulture));
+    public static string Of(string trialFolder, int leaseToken) =>
+        Path.Combine(trialFolder, FolderName, leaseToken.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>Creates the attempt's folder; when resuming, fills it with the newest earlier attempt's files (or
     /// the promoted ones). Built under a temporary name and renamed, so a half-made copy is never resumed from.</summary>
-    public static string Prepare(string trialFolder, int attempt, bool resume)
+    public static string Prepare(string trialFolder, int leaseToken, bool resume)
     {
-        var folder = Of(trialFolder, attempt);
+        var folder = Of(trialFolder, leaseToken);
         if (Directory.Exists(folder))
         {
             return folder; // the same attempt asked again (a retried call): keep what it wrote
         }
 
-        var temp = Path.Combine(trialFolder, FolderName, $".{attempt}.{Guid.NewGuid():N}.tmp");
+        var temp = Path.Combine(trialFolder, FolderName, $".{leaseToken}.{Guid.NewGuid():N}.tmp");
         Directory.CreateDirectory(temp);
         try
         {
             // Names the attempt, and proves the volume takes writes (a full one fails here, before the trial starts).
-            File.WriteAllText(Path.Combine(temp, MarkerName), attempt.ToString(CultureInfo.InvariantCulture));
-            if (resume && SourceFor(trialFolder, attempt) is { } source)
+            File.WriteAllText(Path.Combine(temp, MarkerName), leaseToken.ToString(CultureInfo.InvariantCulture));
+            if (resume && SourceFor(trialFolder, leaseToken) is { } source)
             {
                 foreach (var file in Directory.EnumerateFiles(source).Where(f => Path.GetFileName(f) != MarkerName))
                 {
@@ -58,9 +58,9 @@ public static class AttemptCheckpoints
 
     /// <summary>Moves the attempt's files into the trial folder and removes its folder and every older attempt's;
     /// newer attempts' folders (a successor already running) are left alone.</summary>
-    public static void Promote(string trialFolder, int attempt)
+    public static void Promote(string trialFolder, int leaseToken)
     {
-        var folder = Of(trialFolder, attempt);
+        var folder = Of(trialFolder, leaseToken);
         if (!Directory.Exists(folder))
         {
             return;
@@ -71,7 +71,7 @@ public static class AttemptCheckpoints
             File.Move(file, Path.Combine(trialFolder, Path.GetFileName(file)), overwrite: true);
         }
 
-        foreach (var (_, path) in Attempts(trialFolder).Where(a => a.Number <= attempt))
+        foreach (var (_, path) in Attempts(trialFolder).Where(a => a.Number <= leaseToken))
         {
             Directory.Delete(path, recursive: true);
         }
@@ -122,9 +122,9 @@ public static class AttemptCheckpoints
 
     /// <summary>The newest earlier attempt's folder with any file in it, else the trial folder when it holds files
     /// (promoted checkpoints, or ones written before per-attempt folders); null when there is nothing to resume.</summary>
-    private static string? SourceFor(string trialFolder, int attempt)
+    private static string? SourceFor(string trialFolder, int leaseToken)
     {
-        foreach (var (_, path) in Attempts(trialFolder).Where(a => a.Number < attempt).Reverse())
+        foreach (var (_, path) in Attempts(trialFolder).Where(a => a.Number < leaseToken).Reverse())
         {
             if (Directory.EnumerateFiles(path).Any(f => Path.GetFileName(f) != MarkerName))
             {

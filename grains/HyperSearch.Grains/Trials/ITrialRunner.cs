@@ -5,9 +5,10 @@ namespace HyperSearch.Grains.Trials;
 /// never on the grain scheduler, and passes reports on to the coordinator.</remarks>
 public interface ITrialRunner
 {
-    /// <summary>Trains one attempt. <paramref name="onEpoch"/> returns false to stop (the result is then Pruned).</summary>
+    /// <summary>Trains one attempt. <paramref name="onEpoch"/> returns the coordinator's decision on the epoch; anything
+    /// but <see cref="EpochDecision.Continue"/> stops the attempt (the result is then Pruned).</summary>
     /// <returns>Completed, Pruned, Failed (with a reason) or Cancelled; never throws for a training failure.</returns>
-    Task<TrialOutcomeReport> RunAsync(WorkItem work, Func<EpochMetrics, Task<bool>> onEpoch, CancellationToken cancellationToken);
+    Task<TrialOutcomeReport> RunAsync(WorkItem work, Func<EpochMetrics, Task<EpochDecision>> onEpoch, CancellationToken cancellationToken);
 
     /// <summary>Evaluates the trial's final model once on the test split.</summary>
     Task<TestResult> EvaluateTestAsync(WorkItem work, CancellationToken cancellationToken);

@@ -43,11 +43,11 @@ internal static class ScaleCheck
             double range = t.RobustRange > 0 ? t.RobustRange : t.Range;
             string? how = null;
             if (t.Std > 0 && o.Std > 0 && Factor(o.Std, t.Std) > MaxSpreadRatio + allowance)
-                how = $"its standard deviation is {F(o.Std)} but the training split's is {F(t.Std)}, a factor of {Factor(o.Std, t.Std):0.##}";
+                how = $"its standard deviation is {Rounded(o.Std)} but the training split's is {Rounded(t.Std)}, a factor of {Factor(o.Std, t.Std):0.##}";
             else if ((t.Std == 0) != (o.Std == 0))
-                how = $"its standard deviation is {F(o.Std)} but the training split's is {F(t.Std)}";
+                how = $"its standard deviation is {Rounded(o.Std)} but the training split's is {Rounded(t.Std)}";
             else if (t.Std > 0 && Math.Abs(o.Mean - t.Mean) / t.Std > MaxMeanShift + allowance)
-                how = $"its mean is {F(o.Mean)} but the training split's is {F(t.Mean)} (std {F(t.Std)}), {Math.Abs(o.Mean - t.Mean) / t.Std:0.##} standard deviations apart";
+                how = $"its mean is {Rounded(o.Mean)} but the training split's is {Rounded(t.Mean)} (std {Rounded(t.Std)}), {Math.Abs(o.Mean - t.Mean) / t.Std:0.##} standard deviations apart";
             else if (range > 0 && Math.Max(Math.Abs(o.Low - t.Low), Math.Abs(o.High - t.High)) / range > MaxPercentileShift + allowance)
                 how = $"its values span {Span(o)} (1st–99th percentile) but the training split's span {Span(t)}";
             if (how is not null)
@@ -63,7 +63,7 @@ internal static class ScaleCheck
 
     private static double Factor(double a, double b) => Math.Max(a, b) / Math.Min(a, b);
 
-    private static string Span(ChannelStats s) => $"[{F(s.Low)}, {F(s.High)}]";
+    private static string Span(ChannelStats s) => $"[{Rounded(s.Low)}, {Rounded(s.High)}]";
 
-    private static string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
+    private static string Rounded(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
 }

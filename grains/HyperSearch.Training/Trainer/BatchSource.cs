@@ -1,3 +1,4 @@
+using HyperSearch.Randomness;
 using static TorchSharp.torch;
 
 namespace HyperSearch.Training;
@@ -33,7 +34,7 @@ internal sealed class BatchSource
     private int[]? identity;
 
     /// <summary>The batch of the given split indices as (images NCHW float32, labels int64) on <paramref name="device"/>.</summary>
-    public (Tensor Images, Tensor Labels) Assemble(ReadOnlySpan<int> indices, Device device, TrialRng? rng = null, bool flip = false, int cropPadding = 0)
+    public (Tensor Images, Tensor Labels) Assemble(ReadOnlySpan<int> indices, Device device, SeededRandom? rng = null, bool flip = false, int cropPadding = 0)
     {
         int n = indices.Length, pixels = split.PixelsPerImage;
         for (int i = 0; i < n; i++)
@@ -47,9 +48,9 @@ internal sealed class BatchSource
                 continue;
             }
             // Draw order is fixed (dy, dx, flip) so resumed runs replay the same augmentation.
-            int dy = cropPadding > 0 ? rng.Next(2 * cropPadding + 1) - cropPadding : 0;
-            int dx = cropPadding > 0 ? rng.Next(2 * cropPadding + 1) - cropPadding : 0;
-            bool mirror = flip && rng.Next(2) == 1;
+            int dy = cropPadding > 0 ? rng.NextInt(2 * cropPadding + 1) - cropPadding : 0;
+            int dx = cropPadding > 0 ? rng.NextInt(2 * cropPadding + 1) - cropPadding : 0;
+            bool mirror = flip && rng.NextInt(2) == 1;
             Shift(source, destination, dy, dx, mirror);
         }
         var x = empty([n, channels, height, width], ScalarType.Float32);

@@ -1,3 +1,4 @@
+using HyperSearch.Randomness;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -12,7 +13,7 @@ namespace HyperSearch.Training;
 /// </summary>
 internal sealed class TrainingSession : IDisposable
 {
-    // Streams of TrialRng.DeriveSeed: fixed forever, or checkpoints and seeds stop meaning the same thing.
+    // Streams of SeededRandom.DeriveSeed: fixed forever, or checkpoints and seeds stop meaning the same thing.
     internal const ulong InitStream = 1, DropoutStream = 2, DataStream = 3;
 
     // Channels-last conv weights make oneDNN run its NHWC kernels end to end; measured 10–15 % faster
@@ -30,9 +31,9 @@ internal sealed class TrainingSession : IDisposable
         Device = device;
         Bf16 = bf16;
         ParameterCount = plan.ParameterCount;
-        DropoutGenerator = new Generator((ulong)TrialRng.DeriveSeed(seed, DropoutStream), device);
+        DropoutGenerator = new Generator((ulong)SeededRandom.DeriveSeed(seed, DropoutStream), device);
         Model = new CnnModel(plan, config, DropoutGenerator, ChannelsLast);
-        using (var init = new Generator((ulong)TrialRng.DeriveSeed(seed, InitStream), CPU))
+        using (var init = new Generator((ulong)SeededRandom.DeriveSeed(seed, InitStream), CPU))
             Model.Initialize(config.Init, init);
         Model.to(device);
         master = [.. Model.parameters()];

@@ -1,3 +1,4 @@
+using HyperSearch.Randomness;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -146,7 +147,7 @@ public static class TrialTrainer
         private readonly TrialRunOptions options;
         private readonly List<EpochReport> reports;
         private readonly TrainingSession session;
-        private readonly TrialRng rng;
+        private readonly SeededRandom rng;
         private readonly string fingerprint;
         private int completedEpochs;
 
@@ -155,7 +156,7 @@ public static class TrialTrainer
             (this.config, this.data, this.options, this.reports) = (config, data, options, reports);
             fingerprint = Fingerprint(config);
             session = new TrainingSession(config, data.Info, options.Seed, device, bf16);
-            rng = new TrialRng((ulong)TrialRng.DeriveSeed(options.Seed, TrainingSession.DataStream));
+            rng = new SeededRandom((ulong)SeededRandom.DeriveSeed(options.Seed, TrainingSession.DataStream));
             if (options.Resume && options.CheckpointDirectory is { } dir && Checkpoint.ReadMetadata(dir) is { } saved)
             {
                 if (saved.Config != fingerprint)

@@ -1,3 +1,4 @@
+using HyperSearch.Randomness;
 using HyperSearch.Tuning.Samplers.Tpe;
 using HyperSearch.Tuning.Space;
 using HyperSearch.Tuning.Support;

@@ -10,7 +10,7 @@ namespace HyperSearch.Silo.Runners;
 public sealed class TorchTrialRunner(SlotResources resources, string? dataDirectory) : ITrialRunner
 {
 
-    public Task<TrialOutcomeReport> RunAsync(WorkItem work, Func<EpochMetrics, Task<bool>> onEpoch, CancellationToken cancellationToken) =>
+    public Task<TrialOutcomeReport> RunAsync(WorkItem work, Func<EpochMetrics, Task<EpochDecision>> onEpoch, CancellationToken cancellationToken) =>
         OnDedicatedThread(() =>
         {
             TrialConfig config;
@@ -29,7 +29,7 @@ public sealed class TorchTrialRunner(SlotResources resources, string? dataDirect
             using var lease = resources.Acquire();
             TorchRuntime.SetThreadsForThisThread(resources.ThreadsPerTrial);
             var options = new TrialRunOptions(SeedFor(work), work.CheckpointDirectory, work.Resume, lease.Device);
-            var outcome = TrialTrainer.Run(config, data, options, report => onEpoch(ToMetrics(report)).GetAwaiter().GetResult(), cancellationToken);
+            var outcome = TrialTrainer.Run(config, data, options, report => onEpoch(ToMetrics(report)).GetAwaiter().GetResult() == EpochDecision.Continue, cancellationToken);
             var state = outcome.Kind switch
             {
                 TrialOutcomeKind.Completed => TrialState.Completed,

@@ -9,7 +9,7 @@ namespace HyperSearch.Silo.Runners;
 /// by a silo with a longer list, say).</param>
 public sealed class TrialRunnerRouter(ITrialRunner builtIn, ITrialRunner command, IReadOnlyCollection<string>? allowedPrograms = null) : ITrialRunner
 {
-    public Task<TrialOutcomeReport> RunAsync(WorkItem work, Func<EpochMetrics, Task<bool>> onEpoch, CancellationToken cancellationToken)
+    public Task<TrialOutcomeReport> RunAsync(WorkItem work, Func<EpochMetrics, Task<EpochDecision>> onEpoch, CancellationToken cancellationToken)
     {
         if (work.Spec.Trainer.IsCommand && allowedPrograms is not null && !allowedPrograms.Contains(work.Spec.Trainer.Command![0]))
         {

@@ -14,14 +14,14 @@ using Orleans.TestingHost;
 namespace HyperSearch.Grains.Tests.Cluster;
 
 /// <summary>What the tests of the documented failure semantics observe and inject around the real grains of an
-/// in-process cluster: every call that reaches a coordinator (method, trial, attempt, when it arrived and when it
+/// in-process cluster: every call that reaches a coordinator (method, trial, lease token, when it arrived and when it
 /// returned), every write the coordinator makes to its grain storage, a partition that loses chosen heartbeats on
 /// their way to the coordinator, and a gate that holds storage writes.</summary>
 public sealed class ClusterProbe
 {
     private readonly ConcurrentQueue<CoordinatorCall> _calls = new();
     private readonly ConcurrentQueue<StorageWrite> _writes = new();
-    private readonly ConcurrentDictionary<(int Trial, int Attempt), bool> _partitioned = new();
+    private readonly ConcurrentDictionary<(int Trial, int LeaseToken), bool> _partitioned = new();
     private volatile TaskCompletionSource _gate = Open();
 
     /// <summary>Arrivals and completions are measured on one monotonic clock, from this moment.</summary>
@@ -34,9 +34,9 @@ public sealed class ClusterProbe
     public IEnumerable<CoordinatorCall> CallsTo(string method) => _calls.Where(c => c.Method == method);
 
     /// <summary>From now on heartbeats of this attempt are lost before they reach the coordinator (its silo looks dead).</summary>
-    public void Partition(int trial, int attempt) => _partitioned[(trial, attempt)] = true;
+    public void Partition(int trial, int leaseToken) => _partitioned[(trial, leaseToken)] = true;
 
-    public void Heal(int trial, int attempt) => _partitioned.TryRemove((trial, attempt), out _);
+    public void Heal(int trial, int leaseToken) => _partitioned.TryRemove((trial, leaseToken), out _);
 
     /// <summary>Storage writes that start from now on wait until <see cref="ReleaseWrites"/>.</summary>
     public void HoldWrites()
@@ -59,13 +59,13 @@ public sealed class ClusterProbe
 
         var request = context.Request;
         var trial = request.GetArgumentCount() >= 2 && request.GetArgument(0) is int t ? t : -1;
-        var attempt = request.GetArgumentCount() >= 2 && request.GetArgument(1) is int a ? a : -1;
-        if (context.MethodName == nameof(ISearchGrain.HeartbeatAsync) && _partitioned.ContainsKey((trial, attempt)))
+        var leaseToken = request.GetArgumentCount() >= 2 && request.GetArgument(1) is int a ? a : -1;
+        if (context.MethodName == nameof(ISearchGrain.HeartbeatAsync) && _partitioned.ContainsKey((trial, leaseToken)))
         {
-            throw new TimeoutException($"test partition: heartbeat of trial {trial} attempt {attempt} lost");
+            throw new TimeoutException($"test partition: heartbeat of trial {trial} lease {leaseToken} lost");
         }
 
-        var call = new CoordinatorCall(context.MethodName, trial, attempt, Clock.Elapsed);
+        var call = new CoordinatorCall(context.MethodName, trial, leaseToken, Clock.Elapsed);
         _calls.Enqueue(call);
         try
         {
@@ -92,13 +92,13 @@ public sealed class ClusterProbe
     }
 }
 
-public sealed class CoordinatorCall(string method, int trial, int attempt, TimeSpan arrived)
+public sealed class CoordinatorCall(string method, int trial, int leaseToken, TimeSpan arrived)
 {
     public string Method { get; } = method;
 
     public int Trial { get; } = trial;
 
-    public int Attempt { get; } = attempt;
+    public int LeaseToken { get; } = leaseToken;
 
     public TimeSpan Arrived { get; } = arrived;
 
@@ -106,7 +106,7 @@ public sealed class CoordinatorCall(string method, int trial, int attempt, TimeS
 
     public object? Result { get; set; }
 
-    public override string ToString() => $"{Method}({Trial}, {Attempt}) at {Arrived.TotalMilliseconds:0} ms";
+    public override string ToString() => $"{Method}({Trial}, {LeaseToken}) at {Arrived.TotalMilliseconds:0} ms";
 }
 
 /// <summary>One write to grain storage: which record (snapshot "search" or journal "search-journal"), of which

@@ -28,7 +28,7 @@ public sealed class ScriptedRunner(TimeSpan epochDelay) : ITrialRunner
         return held;
     }
 
-    public async Task<TrialOutcomeReport> RunAsync(WorkItem work, Func<EpochMetrics, Task<bool>> onEpoch, CancellationToken cancellationToken)
+    public async Task<TrialOutcomeReport> RunAsync(WorkItem work, Func<EpochMetrics, Task<EpochDecision>> onEpoch, CancellationToken cancellationToken)
     {
         _started.Enqueue(work);
         if (Claim(work) is { } held && await held.WaitAsync(cancellationToken) == HeldAttempt.Ending.Cancelled)
@@ -48,7 +48,7 @@ public sealed class ScriptedRunner(TimeSpan epochDelay) : ITrialRunner
                 return new TrialOutcomeReport(TrialState.Cancelled, null, null);
             }
 
-            if (!await onEpoch(new EpochMetrics(epoch, new Dictionary<string, double>
+            if (EpochDecision.Continue != await onEpoch(new EpochMetrics(epoch, new Dictionary<string, double>
                 {
                     [EpochMetrics.ValAccuracy] = FakeTrialRunner.Accuracy(work, epoch),
                     [EpochMetrics.EpochSeconds] = epochDelay.TotalSeconds,
@@ -73,7 +73,7 @@ public sealed class ScriptedRunner(TimeSpan epochDelay) : ITrialRunner
         _evaluated.Enqueue(work);
 
         // Each evaluation's result names its attempt, so the test can tell which one the search kept.
-        return new TestResult(0.5 + (work.Attempt % 10_000) / 100.0, 0.3, 10_000);
+        return new TestResult(0.5 + (work.LeaseToken % 10_000) / 100.0, 0.3, 10_000);
     }
 
     private HeldAttempt? Claim(WorkItem work)

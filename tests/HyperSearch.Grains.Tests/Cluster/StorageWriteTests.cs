@@ -73,7 +73,7 @@ public sealed class StorageWriteTests
 
         var redelivered = probe.CallsTo(nameof(ISearchGrain.CompleteAsync)).First();
         var handedOver = probe.CallsTo(nameof(ISearchGrain.CompleteAndLeaseAsync)).ToList();
-        var original = Assert.Single(handedOver, c => c.Trial == redelivered.Trial && c.Attempt == redelivered.Attempt);
+        var original = Assert.Single(handedOver, c => c.Trial == redelivered.Trial && c.LeaseToken == redelivered.LeaseToken);
         Assert.Equal(handedOver[0], original);
         Assert.True(redelivered.Arrived - original.Arrived >= confirmAfter,
             $"trial {redelivered.Trial}'s outcome was redelivered {(redelivered.Arrived - original.Arrived).TotalMilliseconds:0} ms after it was handed over, before {confirmAfter.TotalMilliseconds:0} ms");

@@ -146,7 +146,7 @@ public sealed class CommandTrialStopTests : IDisposable
     [Fact]
     public async Task A_failing_epoch_report_stops_the_program_and_propagates()
     {
-        Task<bool> Throw(EpochMetrics _) => throw new TimeoutException("coordinator unreachable");
+        Task<EpochDecision> Throw(EpochMetrics _) => throw new TimeoutException("coordinator unreachable");
 
         var error = await Assert.ThrowsAsync<TimeoutException>(() => _runner.RunAsync(_dir.Work(_dir.Bash(EndlessEpochs)), Throw, CancellationToken.None));
 

@@ -18,7 +18,7 @@ internal sealed class EpochRecorder(int stopAfter = int.MaxValue, Action<EpochMe
         }
     }
 
-    public Task<bool> OnEpoch(EpochMetrics metrics)
+    public Task<EpochDecision> OnEpoch(EpochMetrics metrics)
     {
         int count;
         lock (_epochs)
@@ -28,6 +28,6 @@ internal sealed class EpochRecorder(int stopAfter = int.MaxValue, Action<EpochMe
         }
 
         onEach?.Invoke(metrics);
-        return Task.FromResult(count < stopAfter);
+        return Task.FromResult(count < stopAfter ? EpochDecision.Continue : EpochDecision.Stop);
     }
 }

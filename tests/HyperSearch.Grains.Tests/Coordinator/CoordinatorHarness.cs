@@ -30,11 +30,11 @@ internal sealed class CoordinatorHarness
             Report(work, epoch);
         }
 
-        Coordinator.Complete(work.TrialNumber, work.Attempt, new TrialOutcomeReport(final, reason, 100), Now);
+        Coordinator.Complete(work.TrialNumber, work.LeaseToken, new TrialOutcomeReport(final, reason, 100), Now);
     }
 
     public EpochDecision Report(WorkItem work, int epoch, double? accuracy = null) =>
-        Coordinator.ReportEpoch(work.TrialNumber, work.Attempt,
+        Coordinator.ReportEpoch(work.TrialNumber, work.LeaseToken,
             new EpochMetrics(epoch, new Dictionary<string, double> { [EpochMetrics.ValAccuracy] = accuracy ?? FakeTrialRunner.Accuracy(work, epoch) }), Now);
 
     public void RunToEnd()
@@ -43,7 +43,7 @@ internal sealed class CoordinatorHarness
         {
             if (work.Kind == WorkKind.EvaluateTest)
             {
-                Coordinator.ReportTest(work.TrialNumber, work.Attempt, new TestResult(0.9, 0.3, 100), null, Now);
+                Coordinator.ReportTest(work.TrialNumber, work.LeaseToken, new TestResult(0.9, 0.3, 100), null, Now);
                 continue;
             }
 

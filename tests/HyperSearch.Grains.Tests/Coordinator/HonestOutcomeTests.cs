@@ -14,7 +14,7 @@ public sealed class HonestOutcomeTests
         var h = new CoordinatorHarness(TestSpecs.Make(maxTrials: 1, maxConcurrent: 1, epochs: 1));
         var work = h.Lease()!;
         h.Report(work, 1, value);
-        Assert.True(h.Coordinator.Complete(work.TrialNumber, work.Attempt, new TrialOutcomeReport(TrialState.Completed, null, 100), h.Now));
+        Assert.True(h.Coordinator.Complete(work.TrialNumber, work.LeaseToken, new TrialOutcomeReport(TrialState.Completed, null, 100), h.Now));
 
         var trial = h.State.Trials[0];
         Assert.Equal(TrialState.Failed, trial.State);
@@ -30,8 +30,8 @@ public sealed class HonestOutcomeTests
     {
         var h = new CoordinatorHarness(TestSpecs.Make(maxTrials: 1, maxConcurrent: 1, epochs: 1));
         var work = h.Lease()!;
-        h.Coordinator.ReportEpoch(work.TrialNumber, work.Attempt, new EpochMetrics(1, new Dictionary<string, double> { ["val_acc"] = 0.5 }), h.Now);
-        h.Coordinator.Complete(work.TrialNumber, work.Attempt, new TrialOutcomeReport(TrialState.Completed, null, 100), h.Now);
+        h.Coordinator.ReportEpoch(work.TrialNumber, work.LeaseToken, new EpochMetrics(1, new Dictionary<string, double> { ["val_acc"] = 0.5 }), h.Now);
+        h.Coordinator.Complete(work.TrialNumber, work.LeaseToken, new TrialOutcomeReport(TrialState.Completed, null, 100), h.Now);
 
         Assert.Equal(TrialState.Failed, h.State.Trials[0].State);
         Assert.Equal("objective 'val_accuracy' was never reported (epoch 1 reported: val_acc)", h.State.Trials[0].FailureReason);
@@ -56,7 +56,7 @@ public sealed class HonestOutcomeTests
         var running = h.Lease()!;
         h.Report(running, 1);
         h.Coordinator.Cancel(h.Now);
-        h.Coordinator.Complete(running.TrialNumber, running.Attempt, new TrialOutcomeReport(TrialState.Cancelled, null, 100), h.Now);
+        h.Coordinator.Complete(running.TrialNumber, running.LeaseToken, new TrialOutcomeReport(TrialState.Cancelled, null, 100), h.Now);
         Assert.Equal(SearchState.Cancelled, h.State.State);
         Assert.True(h.Coordinator.Reopen(h.Now));
 

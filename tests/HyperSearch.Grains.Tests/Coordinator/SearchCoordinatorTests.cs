@@ -60,9 +60,9 @@ public sealed class SearchCoordinatorTests
         h.Finish(winner);
 
         Assert.Contains("target", h.State.StopReason);
-        Assert.Equal([(running.TrialNumber, running.Attempt, (string?)"w")], h.Coordinator.TrialsToCancel());
+        Assert.Equal([(running.TrialNumber, running.LeaseToken, (string?)"w")], h.Coordinator.TrialsToCancel());
         Assert.Equal(EpochDecision.Cancel, h.Report(running, 1));
-        h.Coordinator.Complete(running.TrialNumber, running.Attempt, new TrialOutcomeReport(TrialState.Cancelled, null, null), h.Now);
+        h.Coordinator.Complete(running.TrialNumber, running.LeaseToken, new TrialOutcomeReport(TrialState.Cancelled, null, null), h.Now);
 
         Assert.Equal(SearchState.EvaluatingWinner, h.State.State);
         Assert.Equal(winner.TrialNumber, h.State.WinnerNumber);
@@ -91,7 +91,7 @@ public sealed class SearchCoordinatorTests
         var running = h.Lease()!;
         h.Coordinator.Cancel(h.Now);
         Assert.Equal(SearchState.Running, h.State.State);
-        h.Coordinator.Complete(running.TrialNumber, running.Attempt, new TrialOutcomeReport(TrialState.Cancelled, null, null), h.Now);
+        h.Coordinator.Complete(running.TrialNumber, running.LeaseToken, new TrialOutcomeReport(TrialState.Cancelled, null, null), h.Now);
 
         Assert.Equal(SearchState.Cancelled, h.State.State);
         Assert.Equal(0, h.State.EvaluationAttempt);
@@ -104,7 +104,7 @@ public sealed class SearchCoordinatorTests
         var h = new CoordinatorHarness(TestSpecs.Make(maxTrials: 3, maxConcurrent: 1));
         var work = h.Lease()!;
         h.Finish(work);
-        Assert.False(h.Coordinator.Complete(work.TrialNumber, work.Attempt, new TrialOutcomeReport(TrialState.Failed, "late", null), h.Now));
+        Assert.False(h.Coordinator.Complete(work.TrialNumber, work.LeaseToken, new TrialOutcomeReport(TrialState.Failed, "late", null), h.Now));
         Assert.Equal(TrialState.Completed, h.State.Trials[work.TrialNumber].State);
     }
 
@@ -120,13 +120,13 @@ public sealed class SearchCoordinatorTests
         var retry = h.Lease("silo-b")!;
         Assert.Equal(dead.TrialNumber, retry.TrialNumber);
         Assert.Equal(2, h.State.Trials[0].Attempt);
-        Assert.NotEqual(dead.Attempt, retry.Attempt);
+        Assert.NotEqual(dead.LeaseToken, retry.LeaseToken);
         Assert.True(retry.Resume);
 
         // The zombie comes back: everything it says is rejected.
         Assert.Equal(EpochDecision.Fenced, h.Report(dead, 2));
-        Assert.False(h.Coordinator.Heartbeat(dead.TrialNumber, dead.Attempt, h.Now));
-        Assert.False(h.Coordinator.Complete(dead.TrialNumber, dead.Attempt, new TrialOutcomeReport(TrialState.Completed, null, 1), h.Now));
+        Assert.False(h.Coordinator.Heartbeat(dead.TrialNumber, dead.LeaseToken, h.Now));
+        Assert.False(h.Coordinator.Complete(dead.TrialNumber, dead.LeaseToken, new TrialOutcomeReport(TrialState.Completed, null, 1), h.Now));
 
         h.Finish(retry);
         Assert.Equal(TrialState.Completed, h.State.Trials[0].State);
@@ -147,9 +147,9 @@ public sealed class SearchCoordinatorTests
         var fresh = successor.Lease("w2", h.Now)!;
 
         Assert.Equal(1, h.State.Trials[0].Attempt);
-        Assert.NotEqual(lost.Attempt, fresh.Attempt);
-        Assert.Equal(EpochDecision.Fenced, successor.ReportEpoch(0, lost.Attempt, new EpochMetrics(1, new Dictionary<string, double>()), h.Now));
-        Assert.Equal(EpochDecision.Continue, successor.ReportEpoch(0, fresh.Attempt, new EpochMetrics(1, new Dictionary<string, double> { ["val_accuracy"] = 0.5 }), h.Now));
+        Assert.NotEqual(lost.LeaseToken, fresh.LeaseToken);
+        Assert.Equal(EpochDecision.Fenced, successor.ReportEpoch(0, lost.LeaseToken, new EpochMetrics(1, new Dictionary<string, double>()), h.Now));
+        Assert.Equal(EpochDecision.Continue, successor.ReportEpoch(0, fresh.LeaseToken, new EpochMetrics(1, new Dictionary<string, double> { ["val_accuracy"] = 0.5 }), h.Now));
     }
 
     [Fact]
@@ -159,7 +159,7 @@ public sealed class SearchCoordinatorTests
         var work = h.Lease()!;
         h.Report(work, 1);
         var curve = Enumerable.Range(1, 3).Select(e => new EpochMetrics(e, new Dictionary<string, double> { ["val_accuracy"] = 0.5 + e / 10.0 })).ToList();
-        h.Coordinator.Complete(work.TrialNumber, work.Attempt, new TrialOutcomeReport(TrialState.Completed, null, 10, curve), h.Now);
+        h.Coordinator.Complete(work.TrialNumber, work.LeaseToken, new TrialOutcomeReport(TrialState.Completed, null, 10, curve), h.Now);
         Assert.Equal([1, 2, 3], h.State.Trials[0].Epochs.Select(e => e.Epoch));
     }
 
@@ -171,7 +171,7 @@ public sealed class SearchCoordinatorTests
         for (var i = 0; i < 10; i++)
         {
             h.Now += TimeSpan.FromSeconds(20);
-            Assert.True(h.Coordinator.Heartbeat(work.TrialNumber, work.Attempt, h.Now));
+            Assert.True(h.Coordinator.Heartbeat(work.TrialNumber, work.LeaseToken, h.Now));
             Assert.Empty(h.Coordinator.ExpireLeases(h.Now, TimeSpan.FromSeconds(30)));
         }
     }
@@ -182,11 +182,11 @@ public sealed class SearchCoordinatorTests
         var h = new CoordinatorHarness(TestSpecs.Make(maxTrials: 1, maxConcurrent: 1));
         var first = h.Lease()!;
         h.Report(first, 1);
-        Assert.True(h.Coordinator.Release(first.TrialNumber, first.Attempt, h.Now));
+        Assert.True(h.Coordinator.Release(first.TrialNumber, first.LeaseToken, h.Now));
         var second = h.Lease()!;
         Assert.Equal((first.TrialNumber, true), (second.TrialNumber, second.Resume));
         Assert.Equal(2, h.State.Trials[0].Attempt);
-        Assert.NotEqual(first.Attempt, second.Attempt);
+        Assert.NotEqual(first.LeaseToken, second.LeaseToken);
     }
 
     [Fact]
@@ -214,7 +214,7 @@ public sealed class SearchCoordinatorTests
                 h.Report(work, e, accuracy: 0.9);
             }
 
-            h.Coordinator.Complete(work.TrialNumber, work.Attempt, new TrialOutcomeReport(TrialState.Completed, null, parameters), h.Now);
+            h.Coordinator.Complete(work.TrialNumber, work.LeaseToken, new TrialOutcomeReport(TrialState.Completed, null, parameters), h.Now);
         }
 
         Assert.Equal(small.TrialNumber, h.State.WinnerNumber);
@@ -226,7 +226,7 @@ public sealed class SearchCoordinatorTests
         var h = new CoordinatorHarness(TestSpecs.Make(maxTrials: 1, maxConcurrent: 1));
         var work = h.Lease()!;
         h.Report(work, 1);
-        h.Coordinator.Complete(work.TrialNumber, work.Attempt, new TrialOutcomeReport(TrialState.Pruned, null, 10), h.Now);
+        h.Coordinator.Complete(work.TrialNumber, work.LeaseToken, new TrialOutcomeReport(TrialState.Pruned, null, 10), h.Now);
         Assert.Single(h.State.Trials[0].Epochs);
         Assert.Equal(TrialState.Pruned, h.State.Trials[0].State);
     }
@@ -247,10 +247,10 @@ public sealed class SearchCoordinatorTests
         {
             for (var e = 1; e <= 3; e++)
             {
-                resumed.ReportEpoch(work.TrialNumber, work.Attempt, new EpochMetrics(e, new Dictionary<string, double> { ["val_accuracy"] = 0.5 }), h.Now);
+                resumed.ReportEpoch(work.TrialNumber, work.LeaseToken, new EpochMetrics(e, new Dictionary<string, double> { ["val_accuracy"] = 0.5 }), h.Now);
             }
 
-            resumed.Complete(work.TrialNumber, work.Attempt, new TrialOutcomeReport(TrialState.Completed, null, 1), h.Now);
+            resumed.Complete(work.TrialNumber, work.LeaseToken, new TrialOutcomeReport(TrialState.Completed, null, 1), h.Now);
         }
 
         Assert.Equal(8, h.State.Trials.Count);
@@ -263,12 +263,12 @@ public sealed class SearchCoordinatorTests
     {
         var h = new CoordinatorHarness(TestSpecs.Make(maxTrials: 5, maxConcurrent: 2));
         var first = h.Lease()!;
-        Assert.False(h.Coordinator.EndedBy(first.TrialNumber, first.Attempt));
+        Assert.False(h.Coordinator.EndedBy(first.TrialNumber, first.LeaseToken));
         h.Finish(first);
 
-        Assert.True(h.Coordinator.EndedBy(first.TrialNumber, first.Attempt));
-        Assert.False(h.Coordinator.EndedBy(first.TrialNumber, first.Attempt + 1));
-        Assert.False(h.Coordinator.Complete(first.TrialNumber, first.Attempt, new TrialOutcomeReport(TrialState.Completed, null, null), h.Now));
+        Assert.True(h.Coordinator.EndedBy(first.TrialNumber, first.LeaseToken));
+        Assert.False(h.Coordinator.EndedBy(first.TrialNumber, first.LeaseToken + 1));
+        Assert.False(h.Coordinator.Complete(first.TrialNumber, first.LeaseToken, new TrialOutcomeReport(TrialState.Completed, null, null), h.Now));
     }
 
     [Fact]
@@ -281,7 +281,7 @@ public sealed class SearchCoordinatorTests
 
         // Only epoch 3 in the outcome, as from an attempt that resumed after epoch 2.
         var last = new EpochMetrics(3, new Dictionary<string, double> { [EpochMetrics.ValAccuracy] = 0.8 });
-        Assert.True(h.Coordinator.Complete(work.TrialNumber, work.Attempt, new TrialOutcomeReport(TrialState.Completed, null, 10, [last]), h.Now));
+        Assert.True(h.Coordinator.Complete(work.TrialNumber, work.LeaseToken, new TrialOutcomeReport(TrialState.Completed, null, 10, [last]), h.Now));
         Assert.Equal([1, 2, 3], h.State.Trials[0].Epochs.Select(e => e.Epoch));
     }
 }

@@ -14,15 +14,15 @@ public sealed class DeadSiloRecoveryTests
     public void A_trial_on_a_silo_declared_dead_is_requeued_at_once_and_others_keep_their_lease()
     {
         var h = new CoordinatorHarness(TestSpecs.Make(maxTrials: 3, maxConcurrent: 2));
-        var lost = h.Lease(TrialGrainKeys.ForSlot("Silo_dead", 0))!;
-        var alive = h.Lease(TrialGrainKeys.ForSlot("Silo_live", 0))!;
+        var lost = h.Lease(TrainingSlotKeys.ForSlot("Silo_dead", 0))!;
+        var alive = h.Lease(TrainingSlotKeys.ForSlot("Silo_live", 0))!;
         h.Now += TimeSpan.FromSeconds(1);
 
         var requeued = h.Coordinator.ExpireLeases(h.Now, Lease, new HashSet<string> { "Silo_dead" });
 
         Assert.Equal([lost.TrialNumber], requeued);
         Assert.Equal(TrialState.Running, h.State.Trials[alive.TrialNumber].State);
-        var retry = h.Lease(TrialGrainKeys.ForSlot("Silo_live", 1))!;
+        var retry = h.Lease(TrainingSlotKeys.ForSlot("Silo_live", 1))!;
         Assert.Equal(lost.TrialNumber, retry.TrialNumber);
         Assert.True(retry.Resume);
         Assert.Equal(EpochDecision.Fenced, h.Report(lost, 1));
@@ -33,7 +33,7 @@ public sealed class DeadSiloRecoveryTests
     {
         // The set comes from membership minus live names; a name that is not in it never requeues anything.
         var h = new CoordinatorHarness(TestSpecs.Make(maxTrials: 1, maxConcurrent: 1));
-        h.Lease(TrialGrainKeys.ForSlot("Silo_a", 0));
+        h.Lease(TrainingSlotKeys.ForSlot("Silo_a", 0));
         Assert.Empty(h.Coordinator.ExpireLeases(h.Now, Lease, new HashSet<string> { "Silo_a/slot0", "Silo_" }));
     }
 
@@ -42,18 +42,18 @@ public sealed class DeadSiloRecoveryTests
     {
         var h = new CoordinatorHarness(TestSpecs.Make(maxTrials: 1, maxConcurrent: 1));
         h.Finish(h.Lease()!);
-        var first = h.Lease(TrialGrainKeys.ForSlot("Silo_dead", 0))!;
+        var first = h.Lease(TrainingSlotKeys.ForSlot("Silo_dead", 0))!;
         Assert.Equal(WorkKind.EvaluateTest, first.Kind);
-        Assert.Null(h.Lease(TrialGrainKeys.ForSlot("Silo_live", 0)));
+        Assert.Null(h.Lease(TrainingSlotKeys.ForSlot("Silo_live", 0)));
 
         h.Coordinator.ExpireLeases(h.Now, Lease, new HashSet<string> { "Silo_dead" });
-        var second = h.Lease(TrialGrainKeys.ForSlot("Silo_live", 0))!;
+        var second = h.Lease(TrainingSlotKeys.ForSlot("Silo_live", 0))!;
         Assert.Equal(WorkKind.EvaluateTest, second.Kind);
-        Assert.Null(h.Lease(TrialGrainKeys.ForSlot("Silo_other", 0)));
+        Assert.Null(h.Lease(TrainingSlotKeys.ForSlot("Silo_other", 0)));
 
-        h.Coordinator.ReportTest(first.TrialNumber, first.Attempt, new TestResult(0.1, 9, 100), null, h.Now);
+        h.Coordinator.ReportTest(first.TrialNumber, first.LeaseToken, new TestResult(0.1, 9, 100), null, h.Now);
         Assert.Equal(SearchState.EvaluatingWinner, h.State.State);
-        h.Coordinator.ReportTest(second.TrialNumber, second.Attempt, new TestResult(0.9, 0.3, 100), null, h.Now);
+        h.Coordinator.ReportTest(second.TrialNumber, second.LeaseToken, new TestResult(0.9, 0.3, 100), null, h.Now);
         Assert.Equal(SearchState.Completed, h.State.State);
         Assert.Equal(0.9, h.State.Test!.TestAccuracy);
     }
@@ -62,8 +62,8 @@ public sealed class DeadSiloRecoveryTests
     public void A_new_coordinator_generations_advertisements_outrank_every_earlier_one()
     {
         // A restarted coordinator numbers its advertisements from 1 again; the registry must take them as newer.
-        Assert.True(SearchGrain.AdvertisementSequence(2, 1) > SearchGrain.AdvertisementSequence(1, 1_000_000));
-        Assert.True(SearchGrain.AdvertisementSequence(1, 2) > SearchGrain.AdvertisementSequence(1, 1));
-        Assert.True(SearchGrain.AdvertisementSequence(1, 1) > 0);
+        Assert.True(WorkAdvertiser.AdvertisementSequence(2, 1) > WorkAdvertiser.AdvertisementSequence(1, 1_000_000));
+        Assert.True(WorkAdvertiser.AdvertisementSequence(1, 2) > WorkAdvertiser.AdvertisementSequence(1, 1));
+        Assert.True(WorkAdvertiser.AdvertisementSequence(1, 1) > 0);
     }
 }

@@ -19,17 +19,17 @@ public sealed class RegistryOrderingTests
         // Generation 1 advertised many times; its last word: no work (every slot busy).
         for (var n = 1; n <= 40; n++)
         {
-            await registry.SetWorkAvailableAsync("s", n % 2 == 1, SearchState.Running, SearchGrain.AdvertisementSequence(1, n));
+            await registry.SetWorkAvailableAsync("s", n % 2 == 1, SearchState.Running, WorkAdvertiser.AdvertisementSequence(1, n));
         }
 
         Assert.DoesNotContain("s", (await registry.WaitForWorkAsync(-1, TimeSpan.Zero)).SearchesWithWork);
 
         // Generation 2 (its silo died, it reactivated elsewhere) requeued a trial: its first advertisement counts.
-        await registry.SetWorkAvailableAsync("s", true, SearchState.Running, SearchGrain.AdvertisementSequence(2, 1));
+        await registry.SetWorkAvailableAsync("s", true, SearchState.Running, WorkAdvertiser.AdvertisementSequence(2, 1));
         Assert.Contains("s", (await registry.WaitForWorkAsync(-1, TimeSpan.Zero)).SearchesWithWork);
 
         // A late message from the dead generation does not undo it.
-        await registry.SetWorkAvailableAsync("s", false, SearchState.Running, SearchGrain.AdvertisementSequence(1, 41));
+        await registry.SetWorkAvailableAsync("s", false, SearchState.Running, WorkAdvertiser.AdvertisementSequence(1, 41));
         Assert.Contains("s", (await registry.WaitForWorkAsync(-1, TimeSpan.Zero)).SearchesWithWork);
     }
 }

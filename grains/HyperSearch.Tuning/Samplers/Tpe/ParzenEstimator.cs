@@ -1,3 +1,4 @@
+using HyperSearch.Randomness;
 using HyperSearch.Tuning.Support;
 
 namespace HyperSearch.Tuning.Samplers.Tpe;

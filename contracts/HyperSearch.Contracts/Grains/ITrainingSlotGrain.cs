@@ -2,19 +2,20 @@ using HyperSearch.Contracts.Trials;
 
 namespace HyperSearch.Contracts.Grains;
 
-/// <summary>The trial runner of one training slot, on the slot's silo; key: the slot's worker name. Runs one attempt
-/// of one trial per call.</summary>
+/// <summary>One training slot (not one trial), on the slot's silo; key: the slot's worker name. Runs one attempt of
+/// one trial per call, one after another.</summary>
+// The wire alias is the one it had as ITrialGrain, so silos of either version can share a cluster during a rolling update.
 [Alias("HyperSearch.ITrialGrain")]
-public interface ITrialGrain : IGrainWithStringKey
+public interface ITrainingSlotGrain : IGrainWithStringKey
 {
     /// <summary>Trains (or evaluates) to a terminal state; reports epochs to the coordinator on the way. With a
     /// <paramref name="worker"/>, the final report also leases that slot's next work, returned in the result.</summary>
     [Alias("Run"), ResponseTimeout("7.00:00:00")]
     Task<TrialRunResult> RunAsync(WorkItem work, string? worker);
 
-    /// <summary>Asks the named attempt, if this slot is still running it, to stop within one batch.</summary>
+    /// <summary>Asks the attempt holding <paramref name="leaseToken"/>, if this slot is still running it, to stop within one batch.</summary>
     [Alias("Cancel"), AlwaysInterleave]
-    Task CancelAsync(string searchId, int trialNumber, int attempt);
+    Task CancelAsync(string searchId, int trialNumber, int leaseToken);
 }
 
 /// <param name="Receipt">Set when the outcome was handed over by <c>CompleteAndLease</c>: acknowledged, maybe not yet

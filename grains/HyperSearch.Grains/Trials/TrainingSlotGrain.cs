@@ -6,17 +6,19 @@ using Orleans.Placement;
 
 namespace HyperSearch.Grains.Trials;
 
-/// <summary>The trial runner of one training slot, on that slot's silo (key: the slot's worker name). Runs one
-/// attempt of one trial per call, the training on a dedicated thread through <see cref="ITrialRunner"/>; this grain
-/// only relays reports and decisions. One activation serves the slot's attempts one after another.</summary>
-[PreferLocalPlacement]
-public sealed class TrialGrain(
+/// <summary>One training slot (not one trial), on that slot's silo (key: the slot's worker name). Runs one attempt of
+/// one trial per call, the training on a dedicated thread through <see cref="ITrialRunner"/>; this grain only relays
+/// reports and decisions. One activation serves the slot's attempts one after another.</summary>
+/// <remarks>The grain type is the one it had as TrialGrain, so silos of either version can share a cluster during a
+/// rolling update.</remarks>
+[PreferLocalPlacement, GrainType("trial")]
+public sealed class TrainingSlotGrain(
     ITrialRunner runner,
     RunningTrials runningTrials,
     HyperSearchMetrics telemetry,
     IOptions<CoordinatorOptions> options,
     ILocalSiloDetails silo,
-    ILogger<TrialGrain> logger) : Grain, ITrialGrain
+    ILogger<TrainingSlotGrain> logger) : Grain, ITrainingSlotGrain
 {
     private (WorkItem Work, CancellationTokenSource Cancellation)? _current;
     private bool _offSilo;
@@ -25,7 +27,7 @@ public sealed class TrialGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // Only a call addressed to a slot whose silo is gone activates it elsewhere: such an activation runs nothing.
-        _offSilo = !TrialGrainKeys.IsOnSilo(this.GetPrimaryKeyString(), silo.Name);
+        _offSilo = !TrainingSlotKeys.IsOnSilo(this.GetPrimaryKeyString(), silo.Name);
         if (_offSilo)
         {
             DeactivateOnIdle();
@@ -41,7 +43,7 @@ public sealed class TrialGrain(
             throw new InvalidOperationException($"trial grain {this.GetPrimaryKeyString()} is not on its slot's silo {silo.Name}; retry");
         }
 
-        var attemptKey = TrialGrainKeys.ForAttempt(work.SearchId, work.TrialNumber, work.Attempt, work.Kind);
+        var attemptKey = TrainingSlotKeys.ForAttempt(work.SearchId, work.TrialNumber, work.LeaseToken, work.Kind);
         var search = GrainFactory.GetGrain<ISearchGrain>(work.SearchId);
         using var cancellation = new CancellationTokenSource();
         _current = (work, cancellation);
@@ -64,10 +66,10 @@ public sealed class TrialGrain(
     /// <summary>Retry a coordinator call for as long as the lease lasts; after that the attempt is fenced anyway.</summary>
     private TimeSpan RetryBudget => options.Value.LeaseTimeout;
 
-    public Task CancelAsync(string searchId, int trialNumber, int attempt)
+    public Task CancelAsync(string searchId, int trialNumber, int leaseToken)
     {
         // Only the named attempt: the slot may have moved on to other work since the coordinator decided.
-        if (_current is { } current && current.Work.SearchId == searchId && current.Work.TrialNumber == trialNumber && current.Work.Attempt == attempt)
+        if (_current is { } current && current.Work.SearchId == searchId && current.Work.TrialNumber == trialNumber && current.Work.LeaseToken == leaseToken)
         {
             current.Cancellation.Cancel();
         }
@@ -77,34 +79,7 @@ public sealed class TrialGrain(
 
     private async Task<TrialRunResult> TrainAsync(ISearchGrain search, WorkItem work, string? worker, CancellationToken cancellationToken)
     {
-        var lastDecision = EpochDecision.Continue;
-        var curve = new List<EpochMetrics>();
-        var budget = work.EpochBudget;
-        async Task<bool> OnEpoch(EpochMetrics metrics)
-        {
-            curve.RemoveAll(e => e.Epoch >= metrics.Epoch);
-            curve.Add(metrics);
-            telemetry.EpochReported(work.SearchId, work.TrialNumber, metrics);
-            if (metrics.Epoch >= budget)
-            {
-                // The last epoch needs no decision: the outcome that follows at once carries it (one round trip saved per trial).
-                return true;
-            }
-
-            try
-            {
-                lastDecision = await CoordinatorRetry.CallAsync(() => search.ReportEpochAsync(work.TrialNumber, work.Attempt, metrics), RetryBudget);
-            }
-            catch (Exception e)
-            {
-                // The coordinator stayed unreachable past the lease: another attempt will own the trial.
-                logger.LogWarning(e, "trial {Search}/{Trial} attempt {Attempt}: coordinator unreachable; abandoning the attempt", work.SearchId, work.TrialNumber, work.Attempt);
-                lastDecision = EpochDecision.Fenced;
-            }
-
-            return lastDecision == EpochDecision.Continue;
-        }
-
+        var relay = new EpochRelay(search, work, RetryBudget, telemetry, logger);
         TrialOutcomeReport outcome;
         var trialFolder = work.CheckpointDirectory;
         try
@@ -112,7 +87,7 @@ public sealed class TrialGrain(
             var attemptFolder = await PrepareAsync(trialFolder, work);
             outcome = attemptFolder is null
                 ? new TrialOutcomeReport(TrialState.Failed, $"could not prepare the checkpoint folder {trialFolder}: {_prepareProblem}", null)
-                : await Task.Run(() => runner.RunAsync(work with { CheckpointDirectory = attemptFolder }, OnEpoch, cancellationToken));
+                : await Task.Run(() => runner.RunAsync(work with { CheckpointDirectory = attemptFolder }, relay.ReportAsync, cancellationToken));
         }
         catch (Exception e)
         {
@@ -120,19 +95,19 @@ public sealed class TrialGrain(
             outcome = new TrialOutcomeReport(TrialState.Failed, $"{e.GetType().Name}: {e.Message}", null);
         }
 
-        outcome = outcome with { Epochs = outcome.Epochs ?? curve };
+        outcome = outcome with { Epochs = outcome.Epochs ?? relay.Curve };
         if (outcome.State == TrialState.Failed && !await Task.Run(() => AttemptCheckpoints.CanWrite(trialFolder)))
         {
             // A full or read-only checkpoint volume: the trial failed saying why, and the search goes on. The slot takes
             // no next work at once and waits half a lease, so a full disk fails trials at that pace, not the whole
             // queue within a second.
-            logger.LogWarning("trial {Search}/{Trial} attempt {Attempt} failed and its checkpoint folder takes no writes; the slot waits before its next trial", work.SearchId, work.TrialNumber, work.Attempt);
-            var result = await FinishAsync(search, work, worker: null, outcome, lastDecision, trialFolder);
+            logger.LogWarning("trial {Search}/{Trial} lease {LeaseToken} failed and its checkpoint folder takes no writes; the slot waits before its next trial", work.SearchId, work.TrialNumber, work.LeaseToken);
+            var result = await FinishAsync(search, work, worker: null, outcome, relay.LastDecision, trialFolder);
             await Task.Delay(options.Value.LeaseTimeout / 2);
             return result;
         }
 
-        return await FinishAsync(search, work, worker, outcome, lastDecision, trialFolder);
+        return await FinishAsync(search, work, worker, outcome, relay.LastDecision, trialFolder);
     }
 
     /// <summary>This attempt's own checkpoint folder (<see cref="AttemptCheckpoints"/>); null, with the reason in
@@ -141,7 +116,7 @@ public sealed class TrialGrain(
     {
         try
         {
-            return await Task.Run(() => AttemptCheckpoints.Prepare(trialFolder, work.Attempt, work.Resume));
+            return await Task.Run(() => AttemptCheckpoints.Prepare(trialFolder, work.LeaseToken, work.Resume));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -155,13 +130,13 @@ public sealed class TrialGrain(
     {
         if (lastDecision == EpochDecision.Fenced)
         {
-            logger.LogInformation("trial {Search}/{Trial} attempt {Attempt} was fenced off; dropping its result", work.SearchId, work.TrialNumber, work.Attempt);
+            logger.LogInformation("trial {Search}/{Trial} lease {LeaseToken} was fenced off; dropping its result", work.SearchId, work.TrialNumber, work.LeaseToken);
             return new TrialRunResult(outcome, null);
         }
 
         if (outcome.State == TrialState.Cancelled && runningTrials.ShuttingDown)
         {
-            await CoordinatorRetry.CallAsync(() => search.ReleaseAsync(work.TrialNumber, work.Attempt), RetryBudget);
+            await ClusterRetry.CallAsync(() => search.ReleaseAsync(work.TrialNumber, work.LeaseToken), RetryBudget);
             return new TrialRunResult(outcome, null);
         }
 
@@ -175,12 +150,12 @@ public sealed class TrialGrain(
         // epoch number, keeping what a resumed attempt did not re-run); it includes the last epoch, not reported alone.
         if (worker is null || runningTrials.ShuttingDown)
         {
-            var stored = await CoordinatorRetry.CallAsync(() => search.CompleteAsync(work.TrialNumber, work.Attempt, outcome), RetryBudget);
+            var stored = await ClusterRetry.CallAsync(() => search.CompleteAsync(work.TrialNumber, work.LeaseToken, outcome), RetryBudget);
             await PromoteAsync(work, trialFolder, stored);
             return new TrialRunResult(outcome, null);
         }
 
-        var receipt = await CoordinatorRetry.CallAsync(() => search.CompleteAndLeaseAsync(work.TrialNumber, work.Attempt, outcome, worker), RetryBudget);
+        var receipt = await ClusterRetry.CallAsync(() => search.CompleteAndLeaseAsync(work.TrialNumber, work.LeaseToken, outcome, worker), RetryBudget);
         await PromoteAsync(work, trialFolder, receipt.Accepted);
         return new TrialRunResult(outcome, receipt.Next, receipt);
     }
@@ -191,17 +166,17 @@ public sealed class TrialGrain(
     {
         if (!accepted)
         {
-            logger.LogInformation("trial {Search}/{Trial} attempt {Attempt}: outcome refused (fenced); its checkpoints stay unpromoted", work.SearchId, work.TrialNumber, work.Attempt);
+            logger.LogInformation("trial {Search}/{Trial} lease {LeaseToken}: outcome refused (fenced); its checkpoints stay unpromoted", work.SearchId, work.TrialNumber, work.LeaseToken);
             return;
         }
 
         try
         {
-            await Task.Run(() => AttemptCheckpoints.Promote(trialFolder, work.Attempt));
+            await Task.Run(() => AttemptCheckpoints.Promote(trialFolder, work.LeaseToken));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            logger.LogWarning(e, "trial {Search}/{Trial} attempt {Attempt}: could not promote its checkpoints", work.SearchId, work.TrialNumber, work.Attempt);
+            logger.LogWarning(e, "trial {Search}/{Trial} lease {LeaseToken}: could not promote its checkpoints", work.SearchId, work.TrialNumber, work.LeaseToken);
         }
     }
 
@@ -214,12 +189,12 @@ public sealed class TrialGrain(
                 AttemptCheckpoints.PromoteNewest(work.CheckpointDirectory);
                 return runner.EvaluateTestAsync(work, cancellationToken);
             });
-            await CoordinatorRetry.CallAsync(() => search.ReportTestAsync(work.TrialNumber, work.Attempt, result, null), RetryBudget);
+            await ClusterRetry.CallAsync(() => search.ReportTestAsync(work.TrialNumber, work.LeaseToken, result, null), RetryBudget);
             return new TrialOutcomeReport(TrialState.Completed, null, null);
         }
         catch (Exception e) when (!runningTrials.ShuttingDown)
         {
-            await search.ReportTestAsync(work.TrialNumber, work.Attempt, null, $"{e.GetType().Name}: {e.Message}");
+            await search.ReportTestAsync(work.TrialNumber, work.LeaseToken, null, $"{e.GetType().Name}: {e.Message}");
             return new TrialOutcomeReport(TrialState.Failed, e.Message, null);
         }
     }
@@ -227,7 +202,7 @@ public sealed class TrialGrain(
     private IDisposable StartHeartbeat(ISearchGrain search, WorkItem work, CancellationTokenSource cancellation) =>
         LeaseHeartbeat.Start(
             options.Value.HeartbeatInterval,
-            () => search.HeartbeatAsync(work.TrialNumber, work.Attempt),
+            () => search.HeartbeatAsync(work.TrialNumber, work.LeaseToken),
             onFenced: cancellation.Cancel,
             onError: e => logger.LogWarning(e, "heartbeat for {Search}/{Trial} failed", work.SearchId, work.TrialNumber));
 }

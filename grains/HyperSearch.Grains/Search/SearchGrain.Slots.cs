@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Logging;
+
+namespace HyperSearch.Grains.Search;
+
+/// <summary>The slot protocol of a search's coordinator: leases, heartbeats, epoch reports, outcomes, the test result.</summary>
+public sealed partial class SearchGrain
+{
+    public async Task<WorkItem?> LeaseAsync(string worker)
+    {
+        if (_coordinator is null)
+        {
+            return null;
+        }
+
+        var work = _coordinator.Lease(worker, Now);
+        if (work is not null)
+        {
+            if (work.Kind == WorkKind.Train)
+            {
+                metrics.TrialStarted(SearchId);
+            }
+
+            // Not awaited to durability: a lease lost with this activation is fenced by the next generation.
+            await AfterChangeAsync(durable: false);
+        }
+        else if (Advertiser.AdvertisedWork)
+        {
+            // Slots were told there is work and there is none now: say so, so they park until it changes.
+            await AfterChangeAsync();
+        }
+
+        return work;
+    }
+
+    public Task<bool> HeartbeatAsync(int trialNumber, int leaseToken) =>
+        Task.FromResult(trialNumber == State.WinnerNumber && State.State == SearchState.EvaluatingWinner
+            ? Coordinator.HeartbeatEvaluation(leaseToken, Now)
+            : Coordinator.Heartbeat(trialNumber, leaseToken, Now));
+
+    public async Task<EpochDecision> ReportEpochAsync(int trialNumber, int leaseToken, EpochMetrics epoch)
+    {
+        var decision = Coordinator.ReportEpoch(trialNumber, leaseToken, epoch, Now);
+        if (decision != EpochDecision.Fenced)
+        {
+
+            // Not awaited to durability: the leaseToken's final report carries its whole curve.
+            await AfterChangeAsync(durable: false);
+        }
+
+        return decision;
+    }
+
+    public async Task<bool> CompleteAsync(int trialNumber, int leaseToken, TrialOutcomeReport outcome)
+    {
+        if (Coordinator.Complete(trialNumber, leaseToken, outcome, Now))
+        {
+            metrics.TrialEnded(SearchId, trialNumber, outcome.State);
+        }
+        else if (!Coordinator.EndedBy(trialNumber, leaseToken))
+        {
+            logger.LogInformation("search {SearchId}: ignored {State} from trial {Trial} leaseToken {Attempt} (fenced or already ended)", SearchId, outcome.State, trialNumber, leaseToken);
+            return false;
+        }
+
+        // Also for a repeat (the confirmation of CompleteAndLease): true only once the outcome is stored.
+        await AfterChangeAsync();
+        return true;
+    }
+
+    public async Task<CompletionReceipt> CompleteAndLeaseAsync(int trialNumber, int leaseToken, TrialOutcomeReport outcome, string worker)
+    {
+        var accepted = Coordinator.Complete(trialNumber, leaseToken, outcome, Now);
+        if (accepted)
+        {
+            metrics.TrialEnded(SearchId, trialNumber, outcome.State);
+        }
+
+        accepted = accepted || Coordinator.EndedBy(trialNumber, leaseToken);
+        var next = Coordinator.Lease(worker, Now);
+        if (next is { Kind: WorkKind.Train })
+        {
+            metrics.TrialStarted(SearchId);
+        }
+
+        // Not awaited to durability: the slot starts its next trial now and learns from later receipts when this is stored.
+        var sequence = await AfterChangeAsync(durable: false);
+        return new CompletionReceipt(next, State.Generation, sequence, Writes.StoredThrough, accepted);
+    }
+
+    public async Task ReleaseAsync(int trialNumber, int leaseToken)
+    {
+        if (Coordinator.Release(trialNumber, leaseToken, Now))
+        {
+            metrics.TrialEnded(SearchId, trialNumber, null);
+            logger.LogInformation("search {SearchId}: trial {Trial} leaseToken {Attempt} handed back", SearchId, trialNumber, leaseToken);
+            await AfterChangeAsync();
+        }
+    }
+
+    public async Task ReportTestAsync(int trialNumber, int leaseToken, TestResult? result, string? failureReason)
+    {
+        Coordinator.ReportTest(trialNumber, leaseToken, result, failureReason, Now);
+        await AfterChangeAsync();
+    }
+}
