@@ -1,7 +1,7 @@
 using HyperSearch.Cli.Commands;
 using HyperSearch.Contracts.Security;
 using HyperSearch.Contracts.Specs;
-using HyperSearch.Silo.Specs;
+using HyperSearch.Specs;
 
 namespace HyperSearch.Cli;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using HyperSearch.Contracts.Specs;
+using HyperSearch.Specs;
 using HyperSearch.Silo.Hosting;
 using HyperSearch.Silo.Security;
 

@@ -139,7 +139,7 @@ internal static class ResultCommands
         }
 
         var checkpoint = results.CheckpointDirectoryOf(trial.Number);
-        var dataset = Silo.Runners.TorchTrialRunner.DatasetOptionsFor(spec.Dataset, dataDirectory);
+        var dataset = Runners.DatasetLocation.OptionsFor(spec.Dataset, dataDirectory);
         var model = await Task.Run(() => ModelExport.Export(checkpoint, knobs, dataset, output, results.SearchId, trial.Number,
             trial.Epochs.LastOrDefault()?.Get(Contracts.Trials.EpochMetrics.ValAccuracy)));
         var dir = Path.GetFullPath(output);
@@ -177,7 +177,7 @@ internal static class ResultCommands
         {
             // --dataset names a dataset (fashion-mnist, cifar10, npz…) or is itself a path to the data.
             var isPath = datasetOption is not null && (File.Exists(datasetOption) || Directory.Exists(datasetOption));
-            var name = datasetOption is null ? recorded.Name : isPath ? FormatOf(datasetOption, recorded.Name) : datasetOption;
+            var name = datasetOption is null ? recorded.Name : isPath ? DatasetCatalog.FormatOfPath(datasetOption, recorded.Name) : datasetOption;
             var path = dataPath ?? (isPath ? datasetOption : name == recorded.Name ? recorded.Path : null);
             dataset = new DatasetOptions(name, path);
         }
@@ -212,13 +212,6 @@ internal static class ResultCommands
 
         return ExitCodes.Success;
     }
-
-    /// <summary>The dataset format of a path given as --dataset: a file is an .npz (or CIFAR-10's .tar.gz); a folder
-    /// holds the files of the model's own dataset.</summary>
-    private static string FormatOf(string path, string recorded) =>
-        Directory.Exists(path) ? recorded
-        : path.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase) ? DatasetCatalog.Cifar10
-        : DatasetCatalog.Npz;
 
     /// <summary>`search status|best|trials ID` answer from a local run directory when there is one (and no --gateway).</summary>
     public static bool IsLocalSearch(CliArguments args) =>

@@ -4,7 +4,7 @@ using HyperSearch.Contracts.Grains;
 using HyperSearch.Contracts.Security;
 using HyperSearch.Contracts.Specs;
 using HyperSearch.Contracts.Trials;
-using HyperSearch.Silo.Specs;
+using HyperSearch.Specs;
 using Spectre.Console;
 
 namespace HyperSearch.Cli.Commands;

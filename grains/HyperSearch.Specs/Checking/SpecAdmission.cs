@@ -1,10 +1,5 @@
-using HyperSearch.Contracts.Specs;
-using HyperSearch.Contracts.Trials;
-using HyperSearch.Grains.Runners;
-using HyperSearch.Silo.Runners;
-using HyperSearch.Training;
 
-namespace HyperSearch.Silo.Specs;
+namespace HyperSearch.Specs;
 
 /// <summary>How much of the data a spec check looks at.</summary>
 public enum DataChecks
@@ -49,7 +44,7 @@ public static class SpecAdmission
         {
             try
             {
-                loaded = DatasetCatalog.Load(TorchTrialRunner.DatasetOptionsFor(spec.Dataset, dataDirectory));
+                loaded = DatasetCatalog.Load(DatasetLocation.OptionsFor(spec.Dataset, dataDirectory));
             }
             catch (DatasetException e)
             {

@@ -1,7 +1,5 @@
-using HyperSearch.Contracts.Specs;
-using HyperSearch.Training;
 
-namespace HyperSearch.Silo.Specs;
+namespace HyperSearch.Specs;
 
 /// <summary>Reads a spec file and validates it completely — structure, then everything <see cref="SpecAdmission"/>
 /// checks (dataset files and contents, knobs, architectures, algorithms, metric, command) — before anything starts.

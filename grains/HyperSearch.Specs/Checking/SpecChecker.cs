@@ -1,10 +1,7 @@
 using System.Globalization;
-using HyperSearch.Contracts.Specs;
-using HyperSearch.Silo.Runners;
-using HyperSearch.Training;
 using HyperSearch.Tuning;
 
-namespace HyperSearch.Silo.Specs;
+namespace HyperSearch.Specs;
 
 /// <summary>Checks a structurally valid spec against what this installation can do: the dataset exists and reads,
 /// every knob is one the trainer has and every value is one it accepts, the largest feature-map shrink the space
@@ -13,14 +10,6 @@ internal static class SpecChecker
 {
     /// <summary>Knobs whose larger values shrink the feature map; the worst case takes their maximum.</summary>
     private static readonly string[] ShrinkingSuffixes = ["_kernel", "_stride", "_pool", "conv_layers"];
-
-    /// <summary>Input shapes of the built-in datasets, for checks made where the files are not.</summary>
-    private static readonly Dictionary<string, DatasetInfo> KnownShapes = new(StringComparer.Ordinal)
-    {
-        ["fashion-mnist"] = new(1, 28, 28, 10, 60000, 10000),
-        ["mnist"] = new(1, 28, 28, 10, 60000, 10000),
-        ["cifar10"] = new(3, 32, 32, 10, 50000, 10000),
-    };
 
     public static List<SpecError> Check(SearchSpec spec, SpecParseResult parsed, string? dataDirectory, bool checkData)
     {
@@ -32,7 +21,7 @@ internal static class SpecChecker
             return errors;
         }
 
-        var input = checkData ? CheckDataset(spec, parsed, dataDirectory, errors) : KnownShapes.GetValueOrDefault(spec.Dataset.Name);
+        var input = checkData ? CheckDataset(spec, parsed, dataDirectory, errors) : DatasetCatalog.Find(spec.Dataset.Name)?.Shape;
         if (!CheckKnobs(spec, parsed, errors) || input is null)
         {
             return errors;
@@ -75,7 +64,7 @@ internal static class SpecChecker
 
         try
         {
-            return DatasetCatalog.Probe(TorchTrialRunner.DatasetOptionsFor(dataset, dataDirectory));
+            return DatasetCatalog.Probe(DatasetLocation.OptionsFor(dataset, dataDirectory));
         }
         catch (DatasetException e)
         {
