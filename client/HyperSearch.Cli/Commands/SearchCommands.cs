@@ -66,7 +66,8 @@ internal static class SearchCommands
         var skipDataCheck = args.Flag("skip-data-check");
         var dataDirectory = args.Option("data-dir");
         var id = args.Option("id");
-        var spec = SpecLoader.Load(specPath, dataDirectory, checkData: !skipDataCheck);
+        var loaded = SpecLoader.LoadChecked(specPath, dataDirectory, skipDataCheck ? DataChecks.None : DataChecks.Probe);
+        var spec = loaded.Spec;
         args.RejectUnknown();
 
         await using var cluster = await connect();
@@ -79,8 +80,7 @@ internal static class SearchCommands
         {
             // The coordinator's checks (the same as ours, plus the cluster's own limits): shown like ours, with
             // line numbers from this copy of the file.
-            var lines = SpecParser.Parse(File.ReadAllText(specPath));
-            throw new SpecException(specPath, e.Errors(lines.LineOf));
+            throw new SpecException(specPath, e.Errors(loaded.Parsed.LineOf));
         }
 
         stdout.WriteLine(json ? JsonSerializer.Serialize(new { search_id = searchId }) : $"started search {searchId}");

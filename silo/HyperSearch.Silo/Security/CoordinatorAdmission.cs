@@ -50,19 +50,8 @@ public sealed class CoordinatorAdmission(HyperSearchOptions options) : ISearchAd
             return false;
         }
 
-        if (spec.Dataset.Path is { } path)
-        {
-            return File.Exists(path) || Directory.Exists(path);
-        }
-
-        try
-        {
-            DatasetCatalog.Probe(DatasetLocation.OptionsFor(spec.Dataset, options.DataDirectory));
-            return true;
-        }
-        catch (DatasetException)
-        {
-            return false;
-        }
+        // The spec's path, else the dataset's folder under this silo's data directory, else its default location.
+        var path = DatasetLocation.OptionsFor(spec.Dataset, options.DataDirectory).Path ?? DatasetCatalog.Resolve(spec.Dataset.Name)?.DefaultPath;
+        return path is not null && (File.Exists(path) || Directory.Exists(path));
     }
 }
