@@ -4,7 +4,7 @@ using HyperSearch.Contracts.Grains;
 using HyperSearch.Contracts.Specs;
 using HyperSearch.Contracts.Trials;
 using HyperSearch.Silo.Hosting;
-using HyperSearch.Silo.Specs;
+using HyperSearch.Specs;
 using HyperSearch.Training;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

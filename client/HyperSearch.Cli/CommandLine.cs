@@ -4,6 +4,7 @@ using HyperSearch.Cli.Commands;
 using HyperSearch.Cli.Parsing;
 using HyperSearch.Contracts.Security;
 using HyperSearch.Contracts.Specs;
+using HyperSearch.Specs;
 
 namespace HyperSearch.Cli;
 

@@ -18,18 +18,35 @@ public static class Algorithms
     /// tpe: n_startup_trials (10), n_ei_candidates (24), gamma (0.1), max_good (25), prior_weight (1.0),
     /// multivariate (true), constant_liar (true), kernel_scoring ("height" or "density"), level_selectivity (1.0).
     /// </summary>
-    public static ISampler CreateSampler(string name, IReadOnlyDictionary<string, object>? options)
+    public static ISampler CreateSampler(string name, IReadOnlyDictionary<string, object>? options) => ReadSampler(name, options)();
+
+    /// <summary>Checks a sampler's name and options as <see cref="CreateSampler"/> would, without building it: a spec is
+    /// checked where it is admitted and its sampler built once, where the search runs.</summary>
+    public static void CheckSampler(string name, IReadOnlyDictionary<string, object>? options) => ReadSampler(name, options);
+
+    /// <summary>Reads and checks every option first; the returned factory builds the sampler they describe.</summary>
+    private static Func<ISampler> ReadSampler(string name, IReadOnlyDictionary<string, object>? options)
     {
         var key = Normalize(name, SamplerNames, "sampler");
         var o = new OptionReader($"sampler '{key}'", options);
-        ISampler sampler = key switch
+        Func<ISampler> create;
+        switch (key)
         {
-            "grid" => new GridSampler(o.Int("grid_points", 0, min: 0)),
-            "random" => new RandomSampler(),
-            _ => new TpeSampler(TpeFrom(o)),
-        };
+            case "grid":
+                var gridPoints = o.Int("grid_points", 0, min: 0);
+                create = () => new GridSampler(gridPoints);
+                break;
+            case "random":
+                create = () => new RandomSampler();
+                break;
+            default:
+                var tpe = TpeFrom(o);
+                create = () => new TpeSampler(tpe);
+                break;
+        }
+
         o.RejectUnknown();
-        return sampler;
+        return create;
     }
 
     /// <summary>
@@ -40,7 +57,15 @@ public static class Algorithms
     /// <param name="name">A name from <see cref="SchedulerNames"/>.</param>
     /// <param name="options">snake_case options, or null.</param>
     /// <param name="maxResource">The most reports (epochs) a trial makes.</param>
-    public static ITrialScheduler CreateScheduler(string name, IReadOnlyDictionary<string, object>? options, int maxResource)
+    public static ITrialScheduler CreateScheduler(string name, IReadOnlyDictionary<string, object>? options, int maxResource) =>
+        ReadScheduler(name, options, maxResource)();
+
+    /// <summary>Checks a scheduler's name and options as <see cref="CreateScheduler"/> would, without building it.</summary>
+    public static void CheckScheduler(string name, IReadOnlyDictionary<string, object>? options, int maxResource) =>
+        ReadScheduler(name, options, maxResource);
+
+    /// <summary>Reads and checks every option first; the returned factory builds the scheduler they describe.</summary>
+    private static Func<ITrialScheduler> ReadScheduler(string name, IReadOnlyDictionary<string, object>? options, int maxResource)
     {
         var key = Normalize(name, SchedulerNames, "scheduler");
         if (maxResource < 1)
@@ -49,29 +74,35 @@ public static class Algorithms
         }
 
         var o = new OptionReader($"scheduler '{key}'", options);
-        ITrialScheduler scheduler;
+        Func<ITrialScheduler> create;
         switch (key)
         {
             case "none":
-                scheduler = new NoStoppingScheduler();
+                create = () => new NoStoppingScheduler();
                 break;
             case "asha":
-                scheduler = new AshaScheduler(maxResource, o.Int("min_resource", 1, 1, maxResource), o.Int("reduction_factor", 3, 2));
+                var ashaMin = o.Int("min_resource", 1, 1, maxResource);
+                var ashaEta = o.Int("reduction_factor", 3, 2);
+                create = () => new AshaScheduler(maxResource, ashaMin, ashaEta);
                 break;
             case "hyperband":
                 var min = o.Int("min_resource", 1, 1, maxResource);
                 var eta = o.Int("reduction_factor", 3, 2);
                 var most = HyperbandScheduler.MaxBrackets(maxResource, min, eta);
-                scheduler = new HyperbandScheduler(maxResource, min, eta, o.Int("brackets", most, 1, most));
+                var brackets = o.Int("brackets", most, 1, most);
+                create = () => new HyperbandScheduler(maxResource, min, eta, brackets);
                 break;
             default:
                 var percentile = key == "median" ? 50.0 : o.Double("percentile", 25.0, 0.0, 100.0);
-                scheduler = new PercentileScheduler(percentile, o.Int("grace_period", 0, 0), o.Int("min_trials", 5, 0), o.Int("min_reports", 1, 1));
+                var grace = o.Int("grace_period", 0, 0);
+                var minTrials = o.Int("min_trials", 5, 0);
+                var minReports = o.Int("min_reports", 1, 1);
+                create = () => new PercentileScheduler(percentile, grace, minTrials, minReports);
                 break;
         }
 
         o.RejectUnknown();
-        return scheduler;
+        return create;
     }
 
     private static TpeOptions TpeFrom(OptionReader o)

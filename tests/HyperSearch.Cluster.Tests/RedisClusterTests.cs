@@ -1,5 +1,6 @@
 using HyperSearch.Contracts.Grains;
 using HyperSearch.Contracts.Specs;
+using HyperSearch.Specs;
 using HyperSearch.Contracts.Trials;
 using HyperSearch.Grains.Search;
 using HyperSearch.Silo.Hosting;

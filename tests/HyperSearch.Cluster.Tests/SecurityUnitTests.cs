@@ -1,4 +1,5 @@
 using HyperSearch.Contracts.Specs;
+using HyperSearch.Specs;
 using HyperSearch.Silo.Hosting;
 using HyperSearch.Silo.Security;
 

@@ -1,4 +1,4 @@
-using HyperSearch.Silo.Runners;
+using HyperSearch.Runners;
 using HyperSearch.Training;
 using TorchSharp;
 

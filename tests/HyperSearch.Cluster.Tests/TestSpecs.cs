@@ -1,4 +1,5 @@
 using HyperSearch.Contracts.Specs;
+using HyperSearch.Specs;
 
 namespace HyperSearch.Cluster.Tests;
 

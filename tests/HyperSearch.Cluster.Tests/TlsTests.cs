@@ -5,7 +5,7 @@ using HyperSearch.Contracts.Grains;
 using HyperSearch.Contracts.Security;
 using HyperSearch.Contracts.Specs;
 using HyperSearch.Silo.Hosting;
-using HyperSearch.Silo.Specs;
+using HyperSearch.Specs;
 using HyperSearch.Silo.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -50,10 +50,12 @@ public sealed class AlgorithmsFactoryTests
     [InlineData("tpe", "kernel_scoring", "kernel_scoring")]
     public void Unknown_or_bad_sampler_options_name_the_option(string sampler, string option, string named)
     {
-        var error = Assert.Throws<ArgumentException>(() =>
-            Algorithms.CreateSampler(sampler, new Dictionary<string, object> { [option] = option == "gamma" ? 1.5 : 1 }));
+        var options = new Dictionary<string, object> { [option] = option == "gamma" ? 1.5 : 1 };
+        var error = Assert.Throws<ArgumentException>(() => Algorithms.CreateSampler(sampler, options));
 
         Assert.Contains($"'{named}'", error.Message);
+        // The spec check reads the same options without building the sampler, and refuses them the same way.
+        Assert.Equal(error.Message, Assert.Throws<ArgumentException>(() => Algorithms.CheckSampler(sampler, options)).Message);
     }
 
     [Theory]
@@ -66,10 +68,11 @@ public sealed class AlgorithmsFactoryTests
     [InlineData("none", "min_resource", 1)]
     public void Unknown_or_bad_scheduler_options_name_the_option(string scheduler, string option, object value)
     {
-        var error = Assert.Throws<ArgumentException>(() =>
-            Algorithms.CreateScheduler(scheduler, new Dictionary<string, object> { [option] = value }, 27));
+        var options = new Dictionary<string, object> { [option] = value };
+        var error = Assert.Throws<ArgumentException>(() => Algorithms.CreateScheduler(scheduler, options, 27));
 
         Assert.Contains($"'{option}'", error.Message);
+        Assert.Equal(error.Message, Assert.Throws<ArgumentException>(() => Algorithms.CheckScheduler(scheduler, options, 27)).Message);
     }
 
     [Fact]
@@ -82,5 +85,8 @@ public sealed class AlgorithmsFactoryTests
         Assert.Contains("tpe", sampler.Message);
         Assert.Contains("'pbt'", scheduler.Message);
         Assert.Contains("hyperband", scheduler.Message);
+        Assert.Equal(sampler.Message, Assert.Throws<ArgumentException>(() => Algorithms.CheckSampler("bayes", null)).Message);
+        Assert.Equal(scheduler.Message, Assert.Throws<ArgumentException>(() => Algorithms.CheckScheduler("pbt", null, 6)).Message);
+        Assert.Contains("epochs", Assert.Throws<ArgumentException>(() => Algorithms.CheckScheduler("asha", null, 0)).Message);
     }
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using HyperSearch.Contracts.Trials;
-using HyperSearch.Grains.Trials;
+using HyperSearch.Runners;
 
 namespace HyperSearch.Bench.SchedulerOverhead;
 

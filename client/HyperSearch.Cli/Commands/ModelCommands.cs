@@ -65,7 +65,7 @@ internal static class ModelCommands
         }
 
         var checkpoint = results.CheckpointDirectoryOf(trial.Number);
-        var dataset = Silo.Runners.TorchTrialRunner.DatasetOptionsFor(spec.Dataset, dataDirectory);
+        var dataset = Runners.DatasetLocation.OptionsFor(spec.Dataset, dataDirectory);
         var model = await Task.Run(() => ModelExport.Export(checkpoint, knobs, dataset, output, results.SearchId, trial.Number,
             trial.Epochs.LastOrDefault()?.Get(Contracts.Trials.EpochMetrics.ValAccuracy)));
         var dir = Path.GetFullPath(output);
@@ -97,7 +97,7 @@ internal static class ModelCommands
         {
             // --dataset names a dataset (fashion-mnist, cifar10, npz…) or is itself a path to the data.
             var isPath = datasetOption is not null && (File.Exists(datasetOption) || Directory.Exists(datasetOption));
-            var name = datasetOption is null ? recorded.Name : isPath ? FormatOf(datasetOption, recorded.Name) : datasetOption;
+            var name = datasetOption is null ? recorded.Name : isPath ? DatasetCatalog.FormatOfPath(datasetOption, recorded.Name) : datasetOption;
             var path = dataPath ?? (isPath ? datasetOption : name == recorded.Name ? recorded.Path : null);
             dataset = new DatasetOptions(name, path);
         }
@@ -132,13 +132,6 @@ internal static class ModelCommands
 
         return ExitCodes.Success;
     }
-
-    /// <summary>The dataset format of a path given as --dataset: a file is an .npz (or CIFAR-10's .tar.gz); a folder
-    /// holds the files of the model's own dataset.</summary>
-    private static string FormatOf(string path, string recorded) =>
-        Directory.Exists(path) ? recorded
-        : path.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase) ? DatasetCatalog.Cifar10
-        : DatasetCatalog.Npz;
 
     private static string Decimals(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 }

@@ -5,7 +5,7 @@ using HyperSearch.Cli.Parsing;
 using HyperSearch.Contracts.Grains;
 using HyperSearch.Contracts.Trials;
 using HyperSearch.Silo.Hosting;
-using HyperSearch.Silo.Specs;
+using HyperSearch.Specs;
 using HyperSearch.Training;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -63,7 +63,10 @@ internal static class RunCommand
 
         // Allocator settings must precede the dataset's large allocations.
         TorchRuntime.Initialize(threads);
-        var (spec, check) = SpecLoader.LoadChecked(specPath, dataDirectory, DataChecks.Load);
+        // Read, parsed and checked once: the run directory keeps this text, and the embedded coordinator's admission
+        // finds this very spec already admitted.
+        var loaded = SpecLoader.LoadChecked(specPath, dataDirectory, DataChecks.Load);
+        var (spec, check) = loaded;
         var warnings = check.Warnings;
         if (check.Data is { } data && !json)
         {
@@ -84,7 +87,7 @@ internal static class RunCommand
         runDir.Warnings = warnings;
         if (resume is null)
         {
-            runDir.WriteSpec(File.ReadAllText(specPath));
+            runDir.WriteSpec(loaded.Text);
         }
 
         using var host = EmbeddedSilo.Build($"run-{searchId}", runDir.CheckpointRoot, slots, threads, dataDirectory, verbose, runDir.StateDirectory);

@@ -7,7 +7,7 @@ using HyperSearch.Contracts.Grains;
 using HyperSearch.Contracts.Security;
 using HyperSearch.Contracts.Specs;
 using HyperSearch.Contracts.Trials;
-using HyperSearch.Silo.Specs;
+using HyperSearch.Specs;
 using Spectre.Console;
 
 namespace HyperSearch.Cli.Commands;
@@ -151,7 +151,8 @@ internal static class SearchCommands
 
     private static async Task<int> StartAsync(string specPath, string? id, bool wait, bool skipDataCheck, string? dataDirectory, TextWriter stdout, bool json, Func<Task<ClusterConnection>> connect)
     {
-        var spec = SpecLoader.Load(specPath, dataDirectory, checkData: !skipDataCheck);
+        var loaded = SpecLoader.LoadChecked(specPath, dataDirectory, skipDataCheck ? DataChecks.None : DataChecks.Probe);
+        var spec = loaded.Spec;
 
         await using var cluster = await connect();
         var searchId = id ?? RunCommand.NewSearchId(spec.Name);
@@ -163,8 +164,7 @@ internal static class SearchCommands
         {
             // The coordinator's checks (the same as ours, plus the cluster's own limits): shown like ours, with
             // line numbers from this copy of the file.
-            var lines = SpecParser.Parse(File.ReadAllText(specPath));
-            throw new SpecException(specPath, e.Errors(lines.LineOf));
+            throw new SpecException(specPath, e.Errors(loaded.Parsed.LineOf));
         }
 
         stdout.WriteLine(json ? JsonSerializer.Serialize(new { search_id = searchId }) : $"started search {searchId}");

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using HyperSearch.Cli.Parsing;
-using HyperSearch.Silo.Specs;
+using HyperSearch.Specs;
 
 namespace HyperSearch.Cli.Commands;
 

@@ -5,7 +5,7 @@ using HyperSearch.Cli.Parsing;
 using HyperSearch.Contracts.Grains;
 using HyperSearch.Contracts.Specs;
 using HyperSearch.Contracts.Trials;
-using HyperSearch.Silo.Specs;
+using HyperSearch.Specs;
 
 namespace HyperSearch.Cli.Results;
 
@@ -51,8 +51,8 @@ internal sealed record SearchResults(
 
     public static int ClassesOf(SearchSpec? spec) => spec?.Dataset.Name switch
     {
-        "fashion-mnist" or "mnist" or "cifar10" or null => 10,
-        _ => TryProbeClasses(spec) ?? 10,
+        null => 10,
+        var name => Training.DatasetCatalog.Find(name)?.Shape?.Classes ?? TryProbeClasses(spec) ?? 10,
     };
 
     public TrialRecord? Best => BestTrial is { } n
@@ -66,7 +66,7 @@ internal sealed record SearchResults(
     {
         try
         {
-            return Training.DatasetCatalog.Probe(Silo.Runners.TorchTrialRunner.DatasetOptionsFor(spec.Dataset, null)).Classes;
+            return Training.DatasetCatalog.Probe(Runners.DatasetLocation.OptionsFor(spec.Dataset, null)).Classes;
         }
         catch (Exception)
         {

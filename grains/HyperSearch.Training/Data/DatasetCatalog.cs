@@ -19,7 +19,33 @@ public static class DatasetCatalog
 
     private static readonly ConcurrentDictionary<DatasetOptions, Lazy<PreparedDataset>> Prepared = new();
 
-    public static IReadOnlyList<string> Names { get; } = [FashionMnist, Mnist, Cifar10, Npz];
+    /// <summary>The one definition of the named datasets: the spec checker, the runners and the CLI all read it.</summary>
+    public static IReadOnlyList<DatasetKind> Kinds { get; } =
+    [
+        new(FashionMnist, ["fashion_mnist", "fashionmnist"], new DatasetInfo(1, 28, 28, 10, 60000, 10000), DefaultFashionMnistPath, [FashionMnist]),
+        new(Mnist, [], new DatasetInfo(1, 28, 28, 10, 60000, 10000), null, [Mnist]),
+        new(Cifar10, ["cifar-10", "cifar_10"], new DatasetInfo(3, 32, 32, 10, 50000, 10000), null, [Cifar10, "cifar-10", "cifar-10-batches-bin"]),
+        new(Npz, [], null, null, [Npz]),
+    ];
+
+    public static IReadOnlyList<string> Names { get; } = Kinds.Select(k => k.Name).ToList();
+
+    /// <summary>The dataset a spec names exactly (canonical name), or null.</summary>
+    public static DatasetKind? Find(string? name) => Kinds.FirstOrDefault(k => k.Name == name);
+
+    /// <summary>The dataset a name means, accepting aliases and any case, or null.</summary>
+    public static DatasetKind? Resolve(string? name)
+    {
+        var key = name?.Trim().ToLowerInvariant() ?? "";
+        return Kinds.FirstOrDefault(k => k.Name == key || k.Aliases.Contains(key));
+    }
+
+    /// <summary>The format of data given as a path: a folder holds the files of <paramref name="folderDataset"/>; a
+    /// file is CIFAR-10's .tar.gz or an .npz.</summary>
+    public static string FormatOfPath(string path, string folderDataset) =>
+        Directory.Exists(path) ? folderDataset
+        : path.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase) ? Cifar10
+        : Npz;
 
     /// <summary>
     /// Checks the files exist and reads their headers and sizes (decoding only where a format gives no
@@ -66,12 +92,10 @@ public static class DatasetCatalog
     /// <summary>Validates options and resolves the path, so equal datasets get equal cache keys.</summary>
     internal static DatasetOptions Normalize(DatasetOptions o)
     {
-        var name = o.Name?.Trim().ToLowerInvariant() ?? "";
-        if (name is "fashion_mnist" or "fashionmnist") name = FashionMnist;
-        if (name is "cifar-10" or "cifar_10") name = Cifar10;
-        if (!Names.Contains(name))
-            throw new DatasetException($"dataset '{o.Name}': unknown name; expected one of {string.Join(", ", Names)}");
-        var path = o.Path ?? (name == FashionMnist ? DefaultFashionMnistPath : null)
+        var kind = Resolve(o.Name)
+            ?? throw new DatasetException($"dataset '{o.Name}': unknown name; expected one of {string.Join(", ", Names)}");
+        var name = kind.Name;
+        var path = o.Path ?? kind.DefaultPath
             ?? throw new DatasetException($"dataset '{name}': no path given; expected {(name == Npz ? "the .npz file" : "the directory holding its files")}");
         if (!(o.ValidationFraction >= 0 && o.ValidationFraction < 1))
             throw new DatasetException($"dataset '{name}': validation fraction {o.ValidationFraction}; expected a value in [0, 1)");

@@ -52,7 +52,7 @@ internal static class IdxDataset
         ?? throw new DatasetException($"{Path.Combine(directory, $"{split}-{kind}-{idx}-ubyte.gz")}: file not found (nor without .gz); expected the {name} IDX file{InstallHint(name)}");
 
     private static string InstallHint(string name) =>
-        name == "fashion-mnist" ? " (Debian: apt-get install dataset-fashion-mnist)" : "";
+        name == DatasetCatalog.FashionMnist ? " (Debian: apt-get install dataset-fashion-mnist)" : "";
 
     private static void CheckCount(string labelsPath, int labels, string imagesPath, int images)
     {

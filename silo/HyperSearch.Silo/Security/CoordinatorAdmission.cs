@@ -2,8 +2,8 @@ using System.Text.Json;
 using HyperSearch.Contracts.Specs;
 using HyperSearch.Grains.Security;
 using HyperSearch.Silo.Hosting;
-using HyperSearch.Silo.Runners;
-using HyperSearch.Silo.Specs;
+using HyperSearch.Runners;
+using HyperSearch.Specs;
 using HyperSearch.Training;
 
 namespace HyperSearch.Silo.Security;
@@ -31,7 +31,7 @@ public sealed class CoordinatorAdmission(HyperSearchOptions options) : ISearchAd
             var program = spec.Trainer.Command![0];
             if (options.CommandTrialsRestricted && !security.CommandAllowList.Contains(program, StringComparer.Ordinal))
             {
-                return [new SpecError("trainer.command", null, CommandRefusal(program, security.CommandAllowList))];
+                return [new SpecError("trainer.command", null, CommandAllowList.Refusal(program, security.CommandAllowList))];
             }
         }
 
@@ -40,11 +40,6 @@ public sealed class CoordinatorAdmission(HyperSearchOptions options) : ISearchAd
         var data = CanReadData(spec) ? DataChecks.Load : DataChecks.None;
         return Specs.SpecAdmission.Check(spec, options.DataDirectory, data).Errors;
     }
-
-    public static string CommandRefusal(string program, IReadOnlyCollection<string> allowList) =>
-        allowList.Count == 0
-            ? $"command trials are off in this cluster: program '{program}' is not allow-listed (silo setting {SecurityOptions.Section}:CommandAllowList, absolute paths; it is empty)"
-            : $"program '{program}' is not allow-listed in this cluster (silo setting {SecurityOptions.Section}:CommandAllowList: {string.Join(", ", allowList)})";
 
     /// <summary>Whether this silo has the spec's data; where it does not (the data lives on the training silos'
     /// volume), the known input shapes of built-in datasets stand in, as for the CLI's --skip-data-check.</summary>
@@ -55,19 +50,8 @@ public sealed class CoordinatorAdmission(HyperSearchOptions options) : ISearchAd
             return false;
         }
 
-        if (spec.Dataset.Path is { } path)
-        {
-            return File.Exists(path) || Directory.Exists(path);
-        }
-
-        try
-        {
-            DatasetCatalog.Probe(TorchTrialRunner.DatasetOptionsFor(spec.Dataset, options.DataDirectory));
-            return true;
-        }
-        catch (DatasetException)
-        {
-            return false;
-        }
+        // The spec's path, else the dataset's folder under this silo's data directory, else its default location.
+        var path = DatasetLocation.OptionsFor(spec.Dataset, options.DataDirectory).Path ?? DatasetCatalog.Resolve(spec.Dataset.Name)?.DefaultPath;
+        return path is not null && (File.Exists(path) || Directory.Exists(path));
     }
 }

@@ -5,7 +5,7 @@ using HyperSearch.Contracts.Specs;
 using HyperSearch.Contracts.Trials;
 using HyperSearch.Diagnostics;
 using HyperSearch.Silo.Hosting;
-using HyperSearch.Silo.Specs;
+using HyperSearch.Specs;
 using HyperSearch.Ui;
 
 namespace HyperSearch.Silo.Ui;

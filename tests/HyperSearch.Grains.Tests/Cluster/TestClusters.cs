@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using HyperSearch.Grains.Hosting;
-using HyperSearch.Grains.Trials;
+using HyperSearch.Contracts.Trials;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 

@@ -1,7 +1,7 @@
 using System.Runtime.Versioning;
 using System.Text.Json;
 using HyperSearch.Contracts.Trials;
-using HyperSearch.Grains.Runners;
+using HyperSearch.Runners;
 
 namespace HyperSearch.Grains.Tests.CommandTrials;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using HyperSearch.Contracts.Trials;
-using HyperSearch.Grains.Runners;
+using HyperSearch.Runners;
 
 namespace HyperSearch.Grains.Tests.CommandTrials;
 

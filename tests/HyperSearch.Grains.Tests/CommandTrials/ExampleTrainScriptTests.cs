@@ -1,6 +1,6 @@
 using System.Text.Json;
 using HyperSearch.Contracts.Trials;
-using HyperSearch.Grains.Runners;
+using HyperSearch.Runners;
 
 namespace HyperSearch.Grains.Tests.CommandTrials;
 

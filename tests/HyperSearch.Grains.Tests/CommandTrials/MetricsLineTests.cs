@@ -1,4 +1,4 @@
-using HyperSearch.Grains.Runners;
+using HyperSearch.Runners;
 
 namespace HyperSearch.Grains.Tests.CommandTrials;
 

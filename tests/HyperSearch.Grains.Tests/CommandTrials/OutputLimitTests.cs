@@ -1,5 +1,5 @@
 using HyperSearch.Contracts.Trials;
-using HyperSearch.Grains.Runners;
+using HyperSearch.Runners;
 
 namespace HyperSearch.Grains.Tests.CommandTrials;
 

@@ -1,4 +1,4 @@
-using HyperSearch.Grains.Trials;
+using HyperSearch.Runners;
 
 namespace HyperSearch.Grains.Tests.Slots;
 

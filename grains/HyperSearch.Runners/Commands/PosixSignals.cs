@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace HyperSearch.Grains.Runners;
+namespace HyperSearch.Runners;
 
 /// <summary>The one libc call the command runner needs: Process.Kill only sends SIGKILL, and a trial program
 /// deserves a SIGTERM first so it can flush a checkpoint.</summary>

@@ -1,4 +1,4 @@
-namespace HyperSearch.Grains.Trials;
+namespace HyperSearch.Contracts.Trials;
 
 /// <summary>Does the heavy work of a trial: the built-in CNN trainer, a black-box command, or a test double.</summary>
 /// <remarks>Implementations know nothing about Orleans. The trial grain calls them on a thread-pool thread,

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace HyperSearch.Grains.Runners;
+namespace HyperSearch.Runners;
 
 /// <summary>A started trial program. On Linux it runs in a process group of its own (through setsid, which
 /// execs in place so the PID stays the program's), so a stop reaches the children it spawned too.</summary>

@@ -1,10 +1,7 @@
 using System.Globalization;
-using HyperSearch.Contracts.Specs;
-using HyperSearch.Silo.Runners;
-using HyperSearch.Training;
 using HyperSearch.Tuning;
 
-namespace HyperSearch.Silo.Specs;
+namespace HyperSearch.Specs;
 
 /// <summary>Checks a structurally valid spec against what this installation can do: the dataset exists and reads,
 /// every knob is one the trainer has and every value is one it accepts, the largest feature-map shrink the space
@@ -14,17 +11,11 @@ internal static class SpecChecker
     /// <summary>Knobs whose larger values shrink the feature map; the worst case takes their maximum.</summary>
     private static readonly string[] ShrinkingSuffixes = ["_kernel", "_stride", "_pool", "conv_layers"];
 
-    /// <summary>Input shapes of the built-in datasets, for checks made where the files are not.</summary>
-    private static readonly Dictionary<string, DatasetInfo> KnownShapes = new(StringComparer.Ordinal)
-    {
-        ["fashion-mnist"] = new(1, 28, 28, 10, 60000, 10000),
-        ["mnist"] = new(1, 28, 28, 10, 60000, 10000),
-        ["cifar10"] = new(3, 32, 32, 10, 50000, 10000),
-    };
-
-    public static List<SpecError> Check(SearchSpec spec, SpecParseResult parsed, string? dataDirectory, bool checkData)
+    /// <param name="loaded">The data, when <paramref name="data"/> asked for a load and it succeeded.</param>
+    public static List<SpecError> Check(SearchSpec spec, SpecParseResult parsed, string? dataDirectory, DataChecks data, out PreparedDataset? loaded)
     {
         var errors = new List<SpecError>();
+        loaded = null;
         CheckAlgorithms(spec, parsed, errors);
         if (spec.Trainer.IsCommand)
         {
@@ -32,7 +23,7 @@ internal static class SpecChecker
             return errors;
         }
 
-        var input = checkData ? CheckDataset(spec, parsed, dataDirectory, errors) : KnownShapes.GetValueOrDefault(spec.Dataset.Name);
+        (var input, loaded) = DataCheck.Check(spec, parsed, dataDirectory, data, errors);
         if (!CheckKnobs(spec, parsed, errors) || input is null)
         {
             return errors;
@@ -46,7 +37,7 @@ internal static class SpecChecker
     {
         try
         {
-            Algorithms.CreateSampler(spec.Search.Sampler, spec.Search.SamplerOptions);
+            Algorithms.CheckSampler(spec.Search.Sampler, spec.Search.SamplerOptions);
         }
         catch (ArgumentException e)
         {
@@ -55,33 +46,11 @@ internal static class SpecChecker
 
         try
         {
-            Algorithms.CreateScheduler(spec.Search.Scheduler, spec.Search.SchedulerOptions, spec.MaxEpochs);
+            Algorithms.CheckScheduler(spec.Search.Scheduler, spec.Search.SchedulerOptions, spec.MaxEpochs);
         }
         catch (ArgumentException e)
         {
             errors.Add(new SpecError("search.scheduler", parsed.LineOf("search.scheduler") ?? parsed.LineOf("search"), e.Message));
-        }
-    }
-
-    private static DatasetInfo? CheckDataset(SearchSpec spec, SpecParseResult parsed, string? dataDirectory, List<SpecError> errors)
-    {
-        var dataset = spec.Dataset;
-        if (!DatasetCatalog.Names.Contains(dataset.Name))
-        {
-            errors.Add(new SpecError("dataset.name", parsed.LineOf("dataset.name") ?? parsed.LineOf("dataset"),
-                $"unknown dataset '{dataset.Name}' (expected one of: {string.Join(", ", DatasetCatalog.Names)})"));
-            return null;
-        }
-
-        try
-        {
-            return DatasetCatalog.Probe(TorchTrialRunner.DatasetOptionsFor(dataset, dataDirectory));
-        }
-        catch (DatasetException e)
-        {
-            var field = dataset.Path is null ? "dataset.name" : "dataset.path";
-            errors.Add(new SpecError(field, parsed.LineOf(field) ?? parsed.LineOf("dataset"), e.Message));
-            return null;
         }
     }
 

@@ -1,4 +1,4 @@
-namespace HyperSearch.Grains.Runners;
+namespace HyperSearch.Runners;
 
 /// <summary>Finds a command's program the way execvp would, but up front, so "not found" becomes a clear
 /// failure reason instead of an exit code from whatever launched it.</summary>

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace HyperSearch.Grains.Runners;
+namespace HyperSearch.Runners;
 
 /// <summary>Reads lines of a trial program's output keeping at most <paramref name="maxChars"/> characters of each:
 /// a program that writes gigabytes without a newline costs the silo a bounded buffer, not its memory. The rest of

@@ -1,4 +1,4 @@
-namespace HyperSearch.Grains.Runners;
+namespace HyperSearch.Runners;
 
 /// <summary>The last few lines of an output stream, bounded in lines and characters, because a failed trial's
 /// reason should carry the end of its stderr, not megabytes of it. Thread-safe: a pump writes while the runner reads.</summary>

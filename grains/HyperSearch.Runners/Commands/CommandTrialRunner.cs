@@ -1,7 +1,6 @@
 using System.Globalization;
-using HyperSearch.Grains.Trials;
 
-namespace HyperSearch.Grains.Runners;
+namespace HyperSearch.Runners;
 
 /// <summary>Runs a black-box program per trial (<c>trainer: { command: [...] }</c>). The protocol is in
 /// docs/command-trials.md: parameters in as a JSON file and environment variables, one JSON line per epoch out

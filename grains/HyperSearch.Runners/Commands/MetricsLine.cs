@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace HyperSearch.Grains.Runners;
+namespace HyperSearch.Runners;
 
 public enum MetricsLineKind
 {

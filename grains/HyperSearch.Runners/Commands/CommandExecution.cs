@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Runtime.ExceptionServices;
 
-namespace HyperSearch.Grains.Runners;
+namespace HyperSearch.Runners;
 
 /// <summary>How a command run ended.</summary>
 internal enum CommandEnd

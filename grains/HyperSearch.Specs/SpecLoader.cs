@@ -1,7 +1,15 @@
-using HyperSearch.Contracts.Specs;
-using HyperSearch.Training;
+namespace HyperSearch.Specs;
 
-namespace HyperSearch.Silo.Specs;
+/// <summary>A spec read and checked once: the spec, the check's outcome, the text it came from (kept verbatim, e.g.
+/// for a run directory) and the parse's field lines (for errors found later, e.g. by a coordinator).</summary>
+public sealed record CheckedSpec(SearchSpec Spec, SpecCheckResult Result)
+{
+    public required string Source { get; init; }
+
+    public required string Text { get; init; }
+
+    public required SpecParseResult Parsed { get; init; }
+}
 
 /// <summary>Reads a spec file and validates it completely — structure, then everything <see cref="SpecAdmission"/>
 /// checks (dataset files and contents, knobs, architectures, algorithms, metric, command) — before anything starts.
@@ -13,8 +21,9 @@ public static class SpecLoader
     public static SearchSpec Load(string path, string? dataDirectory = null, bool checkData = true) =>
         LoadChecked(path, dataDirectory, checkData ? DataChecks.Probe : DataChecks.None).Spec;
 
-    /// <summary>Reads and checks a spec file; with <see cref="DataChecks.Load"/> also returns the loaded data (cached for the trials).</summary>
-    public static (SearchSpec Spec, SpecCheckResult Result) LoadChecked(string path, string? dataDirectory, DataChecks data)
+    /// <summary>Reads (once) and checks a spec file; with <see cref="DataChecks.Load"/> also returns the loaded data
+    /// (cached for the trials).</summary>
+    public static CheckedSpec LoadChecked(string path, string? dataDirectory, DataChecks data)
     {
         if (!File.Exists(path))
         {
@@ -24,18 +33,10 @@ public static class SpecLoader
         return ParseChecked(File.ReadAllText(path), path, dataDirectory, data);
     }
 
-    /// <summary>Loads (and caches) the dataset the trials will use, so data problems — splits that disagree in
-    /// scale, bad labels — are reported before any trial starts.</summary>
-    public static PreparedDataset Preflight(SearchSpec spec, string source, string? dataDirectory)
-    {
-        var result = SpecAdmission.Check(spec, dataDirectory, DataChecks.Load);
-        return result.Valid && result.Data is not null ? result.Data : throw new SpecException(source, result.Errors);
-    }
-
     public static SearchSpec Parse(string text, string source, string? dataDirectory = null, bool checkData = true) =>
         ParseChecked(text, source, dataDirectory, checkData ? DataChecks.Probe : DataChecks.None).Spec;
 
-    public static (SearchSpec Spec, SpecCheckResult Result) ParseChecked(string text, string source, string? dataDirectory, DataChecks data)
+    public static CheckedSpec ParseChecked(string text, string source, string? dataDirectory, DataChecks data)
     {
         var parsed = SpecParser.Parse(text);
         if (parsed.Spec is null)
@@ -44,6 +45,8 @@ public static class SpecLoader
         }
 
         var result = SpecAdmission.Check(parsed.Spec, dataDirectory, data, parsed);
-        return result.Valid ? (parsed.Spec, result) : throw new SpecException(source, result.Errors);
+        return result.Valid
+            ? new CheckedSpec(parsed.Spec, result) { Source = source, Text = text, Parsed = parsed }
+            : throw new SpecException(source, result.Errors);
     }
 }

@@ -1,10 +1,7 @@
-using HyperSearch.Contracts.Specs;
-using HyperSearch.Contracts.Trials;
-using HyperSearch.Grains.Runners;
-using HyperSearch.Silo.Runners;
-using HyperSearch.Training;
+using System.Runtime.CompilerServices;
 
-namespace HyperSearch.Silo.Specs;
+
+namespace HyperSearch.Specs;
 
 /// <summary>How much of the data a spec check looks at.</summary>
 public enum DataChecks
@@ -37,29 +34,40 @@ public static class SpecAdmission
     public static IReadOnlyList<string> BuiltInMetrics { get; } =
         [EpochMetrics.ValAccuracy, EpochMetrics.ValLoss, EpochMetrics.TrainAccuracy, EpochMetrics.TrainLoss];
 
+    /// <summary>Specs this process has admitted, by object: `hypersearch run` hands the spec it checked to its embedded
+    /// coordinator, and an in-process grain call passes the (immutable) spec by reference, so the coordinator's
+    /// admission finds it here instead of checking it again. A spec from another process is always checked.</summary>
+    private static readonly ConditionalWeakTable<SearchSpec, Admitted> AdmittedSpecs = new();
+
+    private static long _fullChecks;
+
+    /// <summary>How many specs this process has checked in full (not found in <see cref="AdmittedSpecs"/>).</summary>
+    internal static long FullChecks => Interlocked.Read(ref _fullChecks);
+
     /// <param name="parsed">The parse result, for line numbers; null when the spec came from elsewhere (a grain call).</param>
     public static SpecCheckResult Check(SearchSpec spec, string? dataDirectory, DataChecks data, SpecParseResult? parsed = null)
     {
-        parsed ??= new SpecParseResult(spec, [], new Dictionary<string, int>());
-        var errors = SpecChecker.Check(spec, parsed, dataDirectory, data != DataChecks.None);
-        CheckMetric(spec, parsed, errors);
-        CheckProgram(spec, parsed, errors);
-        PreparedDataset? loaded = null;
-        if (data == DataChecks.Load && !spec.Trainer.IsCommand && !errors.Any(e => e.Field.StartsWith("dataset", StringComparison.Ordinal)))
+        // A check that looked at the data at least as closely, with the same data folder, stands.
+        if (AdmittedSpecs.TryGetValue(spec, out var admitted) && admitted.DataDirectory == dataDirectory && admitted.Data >= data)
         {
-            try
-            {
-                loaded = DatasetCatalog.Load(TorchTrialRunner.DatasetOptionsFor(spec.Dataset, dataDirectory));
-            }
-            catch (DatasetException e)
-            {
-                var field = e is PreprocessingMismatchException ? "dataset" : spec.Dataset.Path is null ? "dataset.name" : "dataset.path";
-                errors.Add(new SpecError(field, parsed.LineOf(field) ?? parsed.LineOf("dataset"), e.Message));
-            }
+            return admitted.Result;
         }
 
-        return new SpecCheckResult(errors, loaded);
+        Interlocked.Increment(ref _fullChecks);
+        parsed ??= new SpecParseResult(spec, [], new Dictionary<string, int>());
+        var errors = SpecChecker.Check(spec, parsed, dataDirectory, data, out var loaded);
+        CheckMetric(spec, parsed, errors);
+        CheckProgram(spec, parsed, errors);
+        var result = new SpecCheckResult(errors, loaded);
+        if (result.Valid)
+        {
+            AdmittedSpecs.AddOrUpdate(spec, new Admitted(dataDirectory, data, result));
+        }
+
+        return result;
     }
+
+    private sealed record Admitted(string? DataDirectory, DataChecks Data, SpecCheckResult Result);
 
     private static void CheckMetric(SearchSpec spec, SpecParseResult parsed, List<SpecError> errors)
     {

@@ -1,4 +1,4 @@
-namespace HyperSearch.Grains.Runners;
+namespace HyperSearch.Runners;
 
 /// <summary>Counts the stdout lines that were not metrics, keeps the last few for a failure reason, and passes
 /// each one on as a diagnostic. A stray print must never fail a trial, but it should not vanish either.</summary>

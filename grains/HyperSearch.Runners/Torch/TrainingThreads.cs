@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace HyperSearch.Grains.Trials;
+namespace HyperSearch.Runners;
 
 /// <summary>Dedicated threads for trial work that blocks (a training loop, a sleep): never the Orleans scheduler or
 /// the thread pool, and, unlike a new thread per trial, reused, so a search of many short trials does not pay for a

@@ -1,7 +1,5 @@
-using HyperSearch.Contracts.Trials;
-using HyperSearch.Grains.Trials;
 
-namespace HyperSearch.Silo.Runners;
+namespace HyperSearch.Runners;
 
 /// <summary>Sends command trials to the command runner and everything else to the built-in trainer.</summary>
 /// <param name="allowedPrograms">When set (cluster mode), the only programs a command trial may run; the
@@ -14,7 +12,7 @@ public sealed class TrialRunnerRouter(ITrialRunner builtIn, ITrialRunner command
         if (work.Spec.Trainer.IsCommand && allowedPrograms is not null && !allowedPrograms.Contains(work.Spec.Trainer.Command![0]))
         {
             return Task.FromResult(new TrialOutcomeReport(TrialState.Failed,
-                Security.CoordinatorAdmission.CommandRefusal(work.Spec.Trainer.Command[0], allowedPrograms), null));
+                CommandAllowList.Refusal(work.Spec.Trainer.Command[0], allowedPrograms), null));
         }
 
         return Pick(work).RunAsync(work, onEpoch, cancellationToken);

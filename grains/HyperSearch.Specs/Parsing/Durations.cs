@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace HyperSearch.Contracts.Specs;
+namespace HyperSearch.Specs;
 
 /// <summary>Durations as people write them in specs: 90, 90s, 20m, 1h30m, 2d, or 01:30:00.</summary>
 public static partial class Durations

@@ -1,4 +1,4 @@
-namespace HyperSearch.Silo.Runners;
+namespace HyperSearch.Runners;
 
 /// <summary>How a silo's training slots share its hardware. On GPUs: N visible GPUs give N × TrialsPerGpu slots by
 /// default, and each running trial holds a place on one GPU, the lowest-numbered with room (slot i of N busy slots

@@ -1,9 +1,6 @@
-using HyperSearch.Contracts.Specs;
-using HyperSearch.Contracts.Trials;
-using HyperSearch.Grains.Trials;
 using HyperSearch.Training;
 
-namespace HyperSearch.Silo.Runners;
+namespace HyperSearch.Runners;
 
 /// <summary>Runs trials on the built-in TorchSharp trainer, each on a dedicated training thread (TorchSharp dispose
 /// scopes are per thread, and a long training loop must never occupy the Orleans scheduler or the thread pool).</summary>
@@ -18,7 +15,7 @@ public sealed class TorchTrialRunner(SlotResources resources, string? dataDirect
             try
             {
                 config = Hyperparameters.Parse(work.EffectiveParameters);
-                data = DatasetCatalog.Load(DatasetOptionsFor(work.Spec.Dataset, dataDirectory));
+                data = DatasetCatalog.Load(DatasetLocation.OptionsFor(work.Spec.Dataset, dataDirectory));
             }
             catch (Exception e) when (e is ConfigException or DatasetException)
             {
@@ -45,29 +42,13 @@ public sealed class TorchTrialRunner(SlotResources resources, string? dataDirect
         OnDedicatedThread(() =>
         {
             var config = Hyperparameters.Parse(work.EffectiveParameters);
-            var data = DatasetCatalog.Load(DatasetOptionsFor(work.Spec.Dataset, dataDirectory));
+            var data = DatasetCatalog.Load(DatasetLocation.OptionsFor(work.Spec.Dataset, dataDirectory));
             var result = TrialTrainer.EvaluateTest(config, data, work.CheckpointDirectory);
             return new TestResult(result.TestAccuracy, result.TestLoss, result.Count);
         });
 
     /// <summary>Each trial's seed derives from the search seed and the trial number: reproducible, and distinct per trial.</summary>
     public static int SeedFor(WorkItem work) => unchecked(work.Spec.Search.Seed * 1_000_003 + work.TrialNumber);
-
-    public static DatasetOptions DatasetOptionsFor(DatasetSpec spec, string? dataDirectory)
-    {
-        // A data volume holds a folder per dataset (k8s/base's dataset Job fills /data/fashion-mnist, /data/cifar-10).
-        var path = spec.Path ?? (dataDirectory is null ? null : DataFolderNames(spec.Name)
-            .Select(folder => Path.Combine(dataDirectory, folder))
-            .FirstOrDefault(Directory.Exists));
-
-        return new DatasetOptions(spec.Name, path, spec.ValidationFraction, spec.TrainSubset, spec.TrainSubsetFraction, spec.SplitSeed, spec.AllowDistributionShift);
-    }
-
-    private static string[] DataFolderNames(string dataset) => dataset switch
-    {
-        "cifar10" => ["cifar10", "cifar-10", "cifar-10-batches-bin"],
-        _ => [dataset],
-    };
 
     private static EpochMetrics ToMetrics(EpochReport report) => new(report.Epoch, new Dictionary<string, double>
     {

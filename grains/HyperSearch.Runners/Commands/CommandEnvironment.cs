@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace HyperSearch.Grains.Runners;
+namespace HyperSearch.Runners;
 
 /// <summary>What a command trial is told: its parameters as a JSON file and as environment variables, and who it is.</summary>
 public static class CommandEnvironment

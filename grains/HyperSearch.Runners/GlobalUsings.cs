@@ -1,0 +1,2 @@
+global using HyperSearch.Contracts.Specs;
+global using HyperSearch.Contracts.Trials;
