@@ -9,8 +9,10 @@ namespace HyperSearch.Grains.Registry;
 public sealed class SearchRegistryGrain(
     [PersistentState("registry", StorageNames.Searches)] IPersistentState<SearchRegistryState> persisted,
     ILocalSiloDetails silo,
+    TimeProvider clock,
     ILogger<SearchRegistryGrain> logger) : Grain, ISearchRegistryGrain
 {
+    private readonly ShareBook _shares = new();
     private readonly GroupCommit _commit = new(persisted.WriteStateAsync);
     private readonly HashSet<string> _withWork = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _sequences = new(StringComparer.Ordinal);
@@ -48,6 +50,11 @@ public sealed class SearchRegistryGrain(
         }
 
         _sequences[searchId] = sequence;
+        if (state.IsFinished())
+        {
+            _shares.Forget(searchId);
+        }
+
         if (available)
         {
             _withWork.Add(searchId);
@@ -74,6 +81,14 @@ public sealed class SearchRegistryGrain(
         }
 
         return new WorkAvailability(_version, _withWork.ToList());
+    }
+
+    public Task<int?> ShareSlotsAsync(string searchId, int demand) => Task.FromResult(_shares.Report(searchId, demand, clock.GetUtcNow()));
+
+    public Task AnnounceSlotsAsync(string siloName, int slots)
+    {
+        _shares.SetSlots(siloName, slots, clock.GetUtcNow());
+        return Task.CompletedTask;
     }
 
     /// <summary>Wakes every parked slot; each then asks the searches that have work.</summary>

@@ -120,6 +120,7 @@ public sealed class SearchGrain(
         _coordinator = new SearchCoordinator(SearchId, State, Now);
         await Commit.CommitAsync();
         await Registry.RegisterAsync(new SearchSummary(SearchId, spec.Name, SearchState.Running, State.StartedAt));
+        await FairShare.RefreshAsync(Registry, SearchId, _coordinator, logger);
         logger.LogInformation("search {SearchId} ({Name}) started: {Sampler}/{Scheduler}, {MaxTrials} trials", SearchId, spec.Name, spec.Search.Sampler, spec.Search.Scheduler, spec.Search.MaxTrials);
         logger.LogInformation("search {SearchId}: coordinator active on silo {Silo}, generation {Generation}", SearchId, SiloName, State.Generation);
         StartTicking();
@@ -209,6 +210,18 @@ public sealed class SearchGrain(
         return decision;
     }
 
+    public async Task<IReadOnlyList<EpochDecision>> ReportEpochsAsync(IReadOnlyList<EpochReport> reports)
+    {
+        var decisions = reports.Select(r => Coordinator.ReportEpoch(r.TrialNumber, r.Attempt, r.Epoch, Now)).ToArray();
+        if (decisions.Any(d => d != EpochDecision.Fenced))
+        {
+            // One change for the batch, not durable, as for a single report.
+            await AfterChangeAsync(durable: false);
+        }
+
+        return decisions;
+    }
+
     public async Task<bool> CompleteAsync(int trialNumber, int attempt, TrialOutcomeReport outcome)
     {
         if (Coordinator.Complete(trialNumber, attempt, outcome, Now))
@@ -285,6 +298,7 @@ public sealed class SearchGrain(
             metrics.TrialEnded(SearchId, trial, null);
         }
 
+        await FairShare.RefreshAsync(Registry, SearchId, _coordinator, logger);
         _coordinator.CheckStopConditions(Now);
         await AfterChangeAsync();
     }

@@ -13,6 +13,7 @@ namespace HyperSearch.Grains.Trials;
 public sealed class TrialGrain(
     ITrialRunner runner,
     RunningTrials runningTrials,
+    EpochReportBatcher reports,
     HyperSearchMetrics telemetry,
     IOptions<CoordinatorOptions> options,
     ILocalSiloDetails silo,
@@ -93,7 +94,7 @@ public sealed class TrialGrain(
 
             try
             {
-                lastDecision = await CoordinatorRetry.CallAsync(() => search.ReportEpochAsync(work.TrialNumber, work.Attempt, metrics), RetryBudget);
+                lastDecision = await CoordinatorRetry.CallAsync(() => reports.ReportAsync(work.SearchId, work.TrialNumber, work.Attempt, metrics), RetryBudget);
             }
             catch (Exception e)
             {
