@@ -55,6 +55,11 @@ internal static class ShapeB
             ["complete_and_lease_p99_ms"] = cluster.Calls.Of("coordinator.CompleteAndLeaseAsync").Percentile(99),
             ["coordinator_p99_ms"] = cluster.Calls.Coordinator.Percentile(99),
         };
+        foreach (var line in fairness.Worst)
+        {
+            Console.WriteLine($"    worst: {line}");
+        }
+
         Console.WriteLine($"(b) {label}: {sizes.Searches} searches × {sizes.TrialsPerSearch} trials on {slots} slots: fair level {fairness.Level:0.00} slots, " +
                           $"worst search {fairness.MinRatio:P0} of its fair share (cap {fairness.WorstCap}), {fairness.Under80} under 80%, utilization {fairness.Utilization:P0}; " +
                           $"lease p99 {result["lease_p99_ms"]} ms, registry SetWork p99 {result["registry_set_work_p99_ms"]} ms");
@@ -64,7 +69,7 @@ internal static class ShapeB
 
 /// <summary>Each search's slot-time against its max-min fair share, over the window where every search still had
 /// trials to start (from the last search's start to the first time some search leased its last trial).</summary>
-internal sealed record Fairness(double WindowSeconds, double Level, double MinRatio, int WorstCap, int Under80, double Utilization)
+internal sealed record Fairness(double WindowSeconds, double Level, double MinRatio, int WorstCap, int Under80, double Utilization, IReadOnlyList<string> Worst)
 {
     public static Fairness Measure(IReadOnlyList<SearchStatus> statuses, IReadOnlyList<IReadOnlyList<TrialRecord>> tables, IReadOnlyList<int> caps, int slots)
     {
@@ -87,7 +92,10 @@ internal sealed record Fairness(double WindowSeconds, double Level, double MinRa
         }
 
         var worst = Array.IndexOf(ratios, ratios.Min());
-        return new Fairness(window, level, ratios[worst], caps[worst], ratios.Count(r => r < 0.8), used / window / slots);
+        var lowest = ratios.Select((r, i) => (r, i)).OrderBy(p => p.r).Take(5)
+            .Select(p => $"{statuses[p.i].SearchId} (max_concurrent {caps[p.i]}): {p.r:P0} of its fair share, first trial at +{(tables[p.i].Min(t => t.StartedAt)!.Value - from).TotalSeconds:0.00} s")
+            .ToList();
+        return new Fairness(window, level, ratios[worst], caps[worst], ratios.Count(r => r < 0.8), used / window / slots, lowest);
     }
 
     /// <summary>Max-min fairness with caps: the level L where Σ min(cap, L) = slots (every cap when they fit).</summary>

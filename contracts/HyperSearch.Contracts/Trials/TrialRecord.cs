@@ -33,8 +33,8 @@ public sealed record TrialOutcomeReport(
     [property: Id(3)] IReadOnlyList<EpochMetrics>? Epochs = null);
 
 /// <summary>One attempt's report of one epoch (see <c>ISearchGrain.ReportEpochsAsync</c>).</summary>
-[GenerateSerializer, Immutable, Alias("HyperSearch.EpochReport")]
-public sealed record EpochReport(
+[GenerateSerializer, Immutable, Alias("HyperSearch.TrialEpochReport")]
+public sealed record TrialEpochReport(
     [property: Id(0)] int TrialNumber,
     [property: Id(1)] int Attempt,
     [property: Id(2)] EpochMetrics Epoch);

@@ -210,7 +210,7 @@ public sealed class SearchGrain(
         return decision;
     }
 
-    public async Task<IReadOnlyList<EpochDecision>> ReportEpochsAsync(IReadOnlyList<EpochReport> reports)
+    public async Task<IReadOnlyList<EpochDecision>> ReportEpochsAsync(IReadOnlyList<TrialEpochReport> reports)
     {
         var decisions = reports.Select(r => Coordinator.ReportEpoch(r.TrialNumber, r.Attempt, r.Epoch, Now)).ToArray();
         if (decisions.Any(d => d != EpochDecision.Fenced))

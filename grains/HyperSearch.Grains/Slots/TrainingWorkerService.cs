@@ -151,8 +151,12 @@ public sealed class TrainingWorkerService(
 
     private async Task<WorkItem?> LeaseAsync(string worker, IReadOnlyList<string> searches)
     {
-        foreach (var searchId in searches)
+        // From a random place in the list: every slot starting at its head gave the searches listed first each free
+        // slot, and those listed last none while the others had work.
+        var start = searches.Count == 0 ? 0 : Random.Shared.Next(searches.Count);
+        for (var i = 0; i < searches.Count; i++)
         {
+            var searchId = searches[(start + i) % searches.Count];
             var work = await grains.GetGrain<ISearchGrain>(searchId).LeaseAsync(worker);
             if (work is not null)
             {

@@ -11,7 +11,7 @@ public sealed class EpochReportBatcher
     /// <summary>Most reports in one call.</summary>
     public const int MaxBatch = 512;
 
-    private readonly Func<string, IReadOnlyList<EpochReport>, Task<IReadOnlyList<EpochDecision>>> _send;
+    private readonly Func<string, IReadOnlyList<TrialEpochReport>, Task<IReadOnlyList<EpochDecision>>> _send;
     private readonly Dictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
     private long _calls;
     private long _reports;
@@ -21,14 +21,14 @@ public sealed class EpochReportBatcher
     {
     }
 
-    public EpochReportBatcher(Func<string, IReadOnlyList<EpochReport>, Task<IReadOnlyList<EpochDecision>>> send) => _send = send;
+    public EpochReportBatcher(Func<string, IReadOnlyList<TrialEpochReport>, Task<IReadOnlyList<EpochDecision>>> send) => _send = send;
 
     /// <summary>Calls made and reports sent (for tests and diagnostics).</summary>
     public (long Calls, long Reports) Sent => (Interlocked.Read(ref _calls), Interlocked.Read(ref _reports));
 
     public Task<EpochDecision> ReportAsync(string searchId, int trialNumber, int attempt, EpochMetrics epoch)
     {
-        var waiting = new Waiting(new EpochReport(trialNumber, attempt, epoch));
+        var waiting = new Waiting(new TrialEpochReport(trialNumber, attempt, epoch));
         List<Waiting>? batch = null;
         lock (_lanes)
         {
@@ -110,7 +110,7 @@ public sealed class EpochReportBatcher
     }
 
     /// <summary>Continuations run on the thread that completes the call: the waiting training thread resumes at once.</summary>
-    private sealed record Waiting(EpochReport Report)
+    private sealed record Waiting(TrialEpochReport Report)
     {
         public TaskCompletionSource<EpochDecision> Decision { get; } = new();
     }

@@ -10,9 +10,9 @@ public sealed class EpochReportBatcherTests
     /// <summary>A coordinator that holds each call until released and answers Fenced for odd attempts.</summary>
     private sealed class HeldCoordinator
     {
-        public List<(string Search, IReadOnlyList<EpochReport> Reports, TaskCompletionSource Release)> Calls { get; } = [];
+        public List<(string Search, IReadOnlyList<TrialEpochReport> Reports, TaskCompletionSource Release)> Calls { get; } = [];
 
-        public async Task<IReadOnlyList<EpochDecision>> SendAsync(string search, IReadOnlyList<EpochReport> reports)
+        public async Task<IReadOnlyList<EpochDecision>> SendAsync(string search, IReadOnlyList<TrialEpochReport> reports)
         {
             var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             lock (Calls)
