@@ -10,6 +10,17 @@ internal sealed class LatencyLog
     private readonly Lock _gate = new();
     private List<double> _samples = [];
 
+    public double TotalMilliseconds
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _samples.Sum();
+            }
+        }
+    }
+
     public void Add(TimeSpan elapsed)
     {
         lock (_gate)
@@ -65,6 +76,28 @@ internal sealed class CallLatencies
     public LatencyLog Coordinator { get; } = new();
 
     public LatencyLog Of(string method) => _byMethod.GetOrAdd(method, _ => new LatencyLog());
+
+    /// <summary>Time inside the coordinator's own turns, by method (its incoming calls, measured on its silo).</summary>
+    public LatencyLog Inside(string method) => _byMethod.GetOrAdd("inside." + method, _ => new LatencyLog());
+
+    /// <summary>The silo-wide incoming call filter that records time inside coordinator calls that never wait for
+    /// storage (so their time is the coordinator's work, plus whatever preempted its thread).</summary>
+    public async Task RecordInsideAsync(IIncomingGrainCallContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await context.Invoke();
+        }
+        finally
+        {
+            if (context.InterfaceMethod?.DeclaringType == typeof(ISearchGrain) &&
+                context.MethodName is nameof(ISearchGrain.ReportEpochsAsync) or nameof(ISearchGrain.HeartbeatAsync) or nameof(ISearchGrain.CompleteAndLeaseAsync))
+            {
+                Inside(context.MethodName).Add(Stopwatch.GetElapsedTime(started));
+            }
+        }
+    }
 
     public void Clear()
     {

@@ -67,14 +67,10 @@ internal sealed class ScaleCluster : IAsyncDisposable
 
             silo.AddHyperSearch(
                 s => s.Slots = slotsPerSilo,
-                c =>
-                {
-                    c.CheckpointDirectory = checkpoints;
-                    // Recovery is measured against a lease as the chaos test runs it; the production default is 30 s.
-                    c.LeaseTimeout = TimeSpan.FromSeconds(10);
-                    c.HeartbeatInterval = TimeSpan.FromSeconds(2);
-                });
+                // Production lease and heartbeat settings.
+                c => c.CheckpointDirectory = checkpoints);
             silo.AddOutgoingGrainCallFilter(context => self!.Calls.RecordAsync(context));
+            silo.AddIncomingGrainCallFilter(context => self!.Calls.RecordInsideAsync(context));
             silo.Services.AddSingleton<ITrialRunner>(_ => new EpochSleepRunner(self!.Counters));
         });
         var cluster = builder.Build();

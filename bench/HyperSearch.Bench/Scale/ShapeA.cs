@@ -51,11 +51,20 @@ internal static class ShapeA
             ["coordinator_p99_ms"] = cluster.Calls.Coordinator.Percentile(99),
             ["report_epoch_p99_ms"] = cluster.Calls.Of("coordinator.ReportEpochAsync").Percentile(99),
             ["complete_and_lease_p99_ms"] = cluster.Calls.Of("coordinator.CompleteAndLeaseAsync").Percentile(99),
+            ["report_batches"] = cluster.Calls.Inside(nameof(ISearchGrain.ReportEpochsAsync)).Count,
+            // The coordinator's turns for reports, heartbeats and completions, as a share of the run and per epoch
+            // report: what one coordinator grain costs, apart from the cluster around it sharing the same cores.
+            ["coordinator_busy_fraction"] = Math.Round(Busy(cluster) / 1000 / wall, 4),
+            ["coordinator_busy_us_per_epoch"] = Math.Round(Busy(cluster) * 1000 / Math.Max(1, epochs), 2),
             ["trainer_decision_wait_p50_ms"] = cluster.Counters.DecisionWait.Percentile(50),
             ["trainer_decision_wait_p99_ms"] = cluster.Counters.DecisionWait.Percentile(99),
         };
         Console.WriteLine($"(a) {label}: {slots} slots, {sizes.Trials} trials of {trialSeconds:0.###} s: wall {wall:0.00} s vs ideal {ideal:0.00} s, overhead {wall / ideal - 1:P1}; " +
-                          $"{epochs / wall:0} epoch reports/s; coordinator p50 {result["coordinator_p50_ms"]} ms, p99 {result["coordinator_p99_ms"]} ms");
+                          $"{epochs / wall:0} epoch reports/s; coordinator busy {result["coordinator_busy_fraction"]:P0} of the run; coordinator p50 {result["coordinator_p50_ms"]} ms, p99 {result["coordinator_p99_ms"]} ms");
         return result;
     }
+
+    private static double Busy(ScaleCluster cluster) =>
+        new[] { nameof(ISearchGrain.ReportEpochsAsync), nameof(ISearchGrain.HeartbeatAsync), nameof(ISearchGrain.CompleteAndLeaseAsync) }
+            .Sum(m => cluster.Calls.Inside(m).TotalMilliseconds);
 }

@@ -80,10 +80,10 @@ public sealed class SearchRegistryGrain(
             await Task.WhenAny(_changed.Task, Task.Delay(maxWait));
         }
 
-        return new WorkAvailability(_version, _withWork.ToList());
+        return new WorkAvailability(_version, _shares.Order(_withWork));
     }
 
-    public Task<int?> ShareSlotsAsync(string searchId, int demand) => Task.FromResult(_shares.Report(searchId, demand, clock.GetUtcNow()));
+    public Task<int?> ShareSlotsAsync(string searchId, int demand, int running) => Task.FromResult(_shares.Report(searchId, demand, running, clock.GetUtcNow()));
 
     public Task AnnounceSlotsAsync(string siloName, int slots)
     {

@@ -18,7 +18,7 @@ public sealed class ShareBook
     private static readonly TimeSpan RecomputeAfter = TimeSpan.FromMilliseconds(100);
 
     private readonly Dictionary<string, (int Slots, DateTimeOffset Seen)> _silos = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (int Demand, DateTimeOffset Seen)> _demands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int Demand, int Running, DateTimeOffset Seen)> _demands = new(StringComparer.Ordinal);
     private Dictionary<string, int?> _limits = new(StringComparer.Ordinal);
     private DateTimeOffset _computed = DateTimeOffset.MinValue;
 
@@ -30,11 +30,11 @@ public sealed class ShareBook
         _limits.Remove(searchId);
     }
 
-    /// <summary>Records a search's demand and returns its limit (null: no limit).</summary>
-    public int? Report(string searchId, int demand, DateTimeOffset now)
+    /// <summary>Records a search's demand and running trials and returns its limit (null: no limit).</summary>
+    public int? Report(string searchId, int demand, int running, DateTimeOffset now)
     {
         var known = _demands.ContainsKey(searchId);
-        _demands[searchId] = (demand, now);
+        _demands[searchId] = (demand, running, now);
         if (!known || now - _computed >= RecomputeAfter)
         {
             Recompute(now);
@@ -42,6 +42,20 @@ public sealed class ShareBook
 
         return _limits.GetValueOrDefault(searchId);
     }
+
+    /// <summary>Searches in the order an idle slot should try them: the least served first, by the slots each held at its
+    /// last report against its share (a search not reported yet holds none); ties in random order.</summary>
+    public List<string> Order(IEnumerable<string> searches) =>
+        [.. searches
+            .Select(id => (Id: id, Served: Served(id), Tie: Random.Shared.Next()))
+            .OrderBy(s => s.Served)
+            .ThenBy(s => s.Tie)
+            .Select(s => s.Id)];
+
+    private double Served(string searchId) =>
+        _demands.TryGetValue(searchId, out var d)
+            ? d.Running / (double)Math.Max(1, _limits.GetValueOrDefault(searchId) ?? d.Demand)
+            : 0;
 
     /// <summary>Slots of the silos heard from recently.</summary>
     public int Slots(DateTimeOffset now) => _silos.Values.Where(s => now - s.Seen <= SlotsExpiry).Sum(s => s.Slots);

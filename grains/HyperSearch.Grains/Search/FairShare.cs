@@ -11,7 +11,7 @@ internal static class FairShare
     {
         try
         {
-            coordinator.ShareLimit = await registry.ShareSlotsAsync(searchId, coordinator.Demand);
+            coordinator.ShareLimit = await registry.ShareSlotsAsync(searchId, coordinator.Demand, coordinator.RunningCount);
         }
         catch (Exception e)
         {

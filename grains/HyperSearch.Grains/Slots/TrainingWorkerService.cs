@@ -151,12 +151,9 @@ public sealed class TrainingWorkerService(
 
     private async Task<WorkItem?> LeaseAsync(string worker, IReadOnlyList<string> searches)
     {
-        // From a random place in the list: every slot starting at its head gave the searches listed first each free
-        // slot, and those listed last none while the others had work.
-        var start = searches.Count == 0 ? 0 : Random.Shared.Next(searches.Count);
-        for (var i = 0; i < searches.Count; i++)
+        // The registry lists the least-served searches first (see ShareBook.Order).
+        foreach (var searchId in searches)
         {
-            var searchId = searches[(start + i) % searches.Count];
             var work = await grains.GetGrain<ISearchGrain>(searchId).LeaseAsync(worker);
             if (work is not null)
             {

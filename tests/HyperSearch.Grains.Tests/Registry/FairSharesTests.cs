@@ -70,9 +70,13 @@ public sealed class FairSharesTests
         var now = DateTimeOffset.UnixEpoch.AddDays(1);
         book.SetSlots("silo-a", 4, now);
         book.SetSlots("silo-b", 4, now);
-        Assert.Null(book.Report("big", 8, now));
-        Assert.Equal(4, book.Report("other", 8, now.AddMilliseconds(200)));
-        Assert.Equal(4, book.Report("big", 8, now.AddMilliseconds(400)));
+        Assert.Null(book.Report("big", 8, 0, now));
+        Assert.Equal(4, book.Report("other", 8, 0, now.AddMilliseconds(200)));
+        Assert.Equal(4, book.Report("big", 8, 6, now.AddMilliseconds(400)));
+
+        // Idle slots are offered the least-served search first: "other" holds none of its 4, "big" 6, a new one none.
+        Assert.Equal(["other", "big"], book.Order(["big", "other"]));
+        Assert.Equal("big", book.Order(["big", "new", "other"])[^1]);
 
         // silo-b stops announcing: its slots no longer count.
         book.SetSlots("silo-a", 4, now + ShareBook.SlotsExpiry);
@@ -80,6 +84,6 @@ public sealed class FairSharesTests
 
         // A search that finished is forgotten: the other has every slot again.
         book.Forget("other");
-        Assert.Null(book.Report("big", 8, now.AddSeconds(1)));
+        Assert.Null(book.Report("big", 8, 4, now.AddSeconds(1)));
     }
 }
