@@ -89,6 +89,13 @@ internal sealed class ScaleCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Killed, not stopped: a graceful stop waits out every slot's registry long poll (10 s per silo), and
+        // nothing of this cluster is needed any more.
+        foreach (var silo in Cluster.Silos.ToList())
+        {
+            await Cluster.KillSiloAsync(silo);
+        }
+
         await Cluster.DisposeAsync();
         try
         {
