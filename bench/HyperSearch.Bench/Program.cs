@@ -9,6 +9,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["algorithms"] = AlgorithmsBenchmark.RunAsync,
     ["scheduler-overhead"] = SchedulerOverheadBenchmark.RunAsync,
     ["search-efficiency"] = SearchEfficiencyBenchmark.RunAsync,
+    ["scale"] = HyperSearch.Bench.Scale.ScaleBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -40,6 +40,11 @@ public interface ISearchGrain : IGrainWithStringKey
     [Alias("ReportEpoch")]
     Task<EpochDecision> ReportEpochAsync(int trialNumber, int leaseToken, EpochMetrics metrics);
 
+    /// <summary>Several attempts' epoch reports in one call (a silo batches those that wait for the same coordinator);
+    /// each is fenced and decided as by <see cref="ReportEpochAsync"/>, and the decisions come back in order.</summary>
+    [Alias("ReportEpochs")]
+    Task<IReadOnlyList<EpochDecision>> ReportEpochsAsync(IReadOnlyList<TrialEpochReport> reports);
+
     /// <summary>Ends an attempt and returns once that is durable. Idempotent: true again for the attempt that ended the
     /// trial (this is how a slot confirms an outcome it handed over with <see cref="CompleteAndLeaseAsync"/>); false when it is fenced off or
     /// another attempt ended the trial.</summary>

@@ -19,6 +19,16 @@ public interface ISearchRegistryGrain : IGrainWithIntegerKey
 
     /// <summary>Long poll: returns at once when the version is newer than <paramref name="seenVersion"/>,
     /// otherwise when it changes or after <paramref name="maxWait"/>.</summary>
+    /// <summary>A coordinator's demand (the slots it could use now) and the slots it holds, reported every tick; returns
+    /// how many slots it may hold: null when the cluster's slots cover every search's demand, else its max-min fair
+    /// share. Idle slots are offered the searches furthest below their share first.</summary>
+    [Alias("ShareSlots")]
+    Task<int?> ShareSlotsAsync(string searchId, int demand, int running);
+
+    /// <summary>A training silo's slot count, announced at start and every few seconds (the supply fair shares divide).</summary>
+    [Alias("AnnounceSlots")]
+    Task AnnounceSlotsAsync(string siloName, int slots);
+
     [Alias("WaitForWork")]
     Task<WorkAvailability> WaitForWorkAsync(long seenVersion, TimeSpan maxWait);
 }

@@ -32,6 +32,13 @@ public sealed record TrialOutcomeReport(
     [property: Id(2)] long? ParameterCount,
     [property: Id(3)] IReadOnlyList<EpochMetrics>? Epochs = null);
 
+/// <summary>One lease holder's report of one epoch (see <c>ISearchGrain.ReportEpochsAsync</c>).</summary>
+[GenerateSerializer, Immutable, Alias("HyperSearch.TrialEpochReport")]
+public sealed record TrialEpochReport(
+    [property: Id(0)] int TrialNumber,
+    [property: Id(1)] int LeaseToken,
+    [property: Id(2)] EpochMetrics Epoch);
+
 /// <summary>The coordinator's answer to an epoch report.</summary>
 public enum EpochDecision
 {

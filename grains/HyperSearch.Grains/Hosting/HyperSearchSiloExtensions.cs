@@ -36,6 +36,7 @@ public static class HyperSearchSiloExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<HyperSearchMetrics>();
         services.TryAddSingleton<RunningTrials>();
+        services.TryAddSingleton<EpochReportBatcher>();
         services.TryAddSingleton<ISearchAdmission, AdmitAll>();
         services.TryAddSingleton<ClientRoles>();
         services.AddHostedService<TrainingWorkerService>();

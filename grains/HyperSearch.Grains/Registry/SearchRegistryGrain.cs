@@ -9,8 +9,10 @@ namespace HyperSearch.Grains.Registry;
 public sealed class SearchRegistryGrain(
     [PersistentState("registry", StorageNames.Searches)] IPersistentState<SearchRegistryState> persisted,
     ILocalSiloDetails silo,
+    TimeProvider clock,
     ILogger<SearchRegistryGrain> logger) : Grain, ISearchRegistryGrain
 {
+    private readonly ShareBook _shares = new();
     private readonly GroupCommit _commit = new(persisted.WriteStateAsync);
     private readonly HashSet<string> _withWork = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _sequences = new(StringComparer.Ordinal);
@@ -48,6 +50,11 @@ public sealed class SearchRegistryGrain(
         }
 
         _sequences[searchId] = sequence;
+        if (state.IsFinished())
+        {
+            _shares.Forget(searchId);
+        }
+
         if (available)
         {
             _withWork.Add(searchId);
@@ -73,7 +80,15 @@ public sealed class SearchRegistryGrain(
             await Task.WhenAny(_changed.Task, Task.Delay(maxWait));
         }
 
-        return new WorkAvailability(_version, _withWork.ToList());
+        return new WorkAvailability(_version, _shares.Order(_withWork));
+    }
+
+    public Task<int?> ShareSlotsAsync(string searchId, int demand, int running) => Task.FromResult(_shares.Report(searchId, demand, running, clock.GetUtcNow()));
+
+    public Task AnnounceSlotsAsync(string siloName, int slots)
+    {
+        _shares.SetSlots(siloName, slots, clock.GetUtcNow());
+        return Task.CompletedTask;
     }
 
     /// <summary>Wakes every parked slot; each then asks the searches that have work.</summary>

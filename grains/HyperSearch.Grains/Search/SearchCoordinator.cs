@@ -44,11 +44,17 @@ public sealed class SearchCoordinator
     public int QueuedCount => _trials.WaitingCount +
         (_state.State == SearchState.Running && !Stopping && CanCreateTrial ? Settings.MaxTrials - _trials.Count : 0);
 
+    /// <summary>Slots this search may hold while others wait for theirs (the registry's fair share); null: max_concurrent.</summary>
+    public int? ShareLimit { get; set; }
+
+    /// <summary>The slots this search could use now.</summary>
+    public int Demand => _state.State == SearchState.Running && !Stopping ? Math.Min(Settings.MaxConcurrent, RunningCount + QueuedCount) : 0;
+
     /// <summary>Whether a free slot asking now would get work.</summary>
     public bool HasWork =>
         _state.State switch
         {
-            SearchState.Running => !Stopping && RunningCount < Settings.MaxConcurrent &&
+            SearchState.Running => !Stopping && RunningCount < Math.Min(Settings.MaxConcurrent, ShareLimit ?? int.MaxValue) &&
                 (_trials.WaitingCount > 0 || CanCreateTrial),
             SearchState.EvaluatingWinner => !_state.EvaluationLeased,
             _ => false,

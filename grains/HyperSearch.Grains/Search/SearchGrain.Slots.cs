@@ -43,11 +43,23 @@ public sealed partial class SearchGrain
         if (decision != EpochDecision.Fenced)
         {
 
-            // Not awaited to durability: the leaseToken's final report carries its whole curve.
+            // Not awaited to durability: the lease holder's final report carries its whole curve.
             await AfterChangeAsync(durable: false);
         }
 
         return decision;
+    }
+
+    public async Task<IReadOnlyList<EpochDecision>> ReportEpochsAsync(IReadOnlyList<TrialEpochReport> reports)
+    {
+        var decisions = reports.Select(r => Coordinator.ReportEpoch(r.TrialNumber, r.LeaseToken, r.Epoch, Now)).ToArray();
+        if (decisions.Any(d => d != EpochDecision.Fenced))
+        {
+            // One change for the batch, not durable, as for a single report.
+            await AfterChangeAsync(durable: false);
+        }
+
+        return decisions;
     }
 
     public async Task<bool> CompleteAsync(int trialNumber, int leaseToken, TrialOutcomeReport outcome)

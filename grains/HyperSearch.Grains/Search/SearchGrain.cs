@@ -101,6 +101,7 @@ public sealed partial class SearchGrain(
         _coordinator = new SearchCoordinator(SearchId, State, Now);
         await Writes.CommitAsync();
         await Registry.RegisterAsync(new SearchSummary(SearchId, spec.Name, SearchState.Running, State.StartedAt));
+        await FairShare.RefreshAsync(Registry, SearchId, _coordinator, logger);
         logger.LogInformation("search {SearchId} ({Name}) started: {Sampler}/{Scheduler}, {MaxTrials} trials", SearchId, spec.Name, spec.Search.Sampler, spec.Search.Scheduler, spec.Search.MaxTrials);
         logger.LogInformation("search {SearchId}: coordinator active on silo {Silo}, generation {Generation}", SearchId, SiloName, State.Generation);
         StartTicking();
@@ -187,6 +188,7 @@ public sealed partial class SearchGrain(
             metrics.TrialEnded(SearchId, trial, null);
         }
 
+        await FairShare.RefreshAsync(Registry, SearchId, _coordinator, logger);
         _coordinator.CheckStopConditions(Now);
         await AfterChangeAsync();
     }

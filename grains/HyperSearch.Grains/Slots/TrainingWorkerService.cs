@@ -24,7 +24,9 @@ public sealed class TrainingWorkerService(
         var slots = options.Value.Enabled ? options.Value.Slots : 0;
         metrics.SetSlots(slots);
         logger.LogInformation("silo {Silo}: {Slots} training slot(s)", silo.Name, slots);
-        return Task.WhenAll(Enumerable.Range(0, slots).Select(i => Task.Run(() => RunSlotAsync(TrainingSlotKeys.ForSlot(silo.Name, i), stoppingToken), stoppingToken)));
+        return Task.WhenAll(Enumerable.Range(0, slots)
+            .Select(i => Task.Run(() => RunSlotAsync(TrainingSlotKeys.ForSlot(silo.Name, i), stoppingToken), stoppingToken))
+            .Append(AnnounceSlotsAsync(slots, stoppingToken)));
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -32,6 +34,26 @@ public sealed class TrainingWorkerService(
         // Stop running attempts first so they checkpoint and are handed back before the silo leaves.
         runningTrials.StopAllForShutdown();
         await base.StopAsync(cancellationToken);
+    }
+
+    /// <summary>Tells the registry how many slots this silo has, now and periodically: the supply that fair shares
+    /// divide among searches (a registry that moved learns it again within one interval).</summary>
+    private async Task AnnounceSlotsAsync(int slots, CancellationToken stoppingToken)
+    {
+        var registry = grains.GetGrain<ISearchRegistryGrain>(0);
+        while (slots > 0 && !stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await registry.AnnounceSlotsAsync(silo.Name, slots);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "silo {Silo}: could not announce its slots to the registry; retrying", silo.Name);
+            }
+
+            await Task.Delay(Registry.ShareBook.SlotsAnnounceInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
     }
 
     private async Task RunSlotAsync(string worker, CancellationToken stoppingToken)
@@ -129,6 +151,7 @@ public sealed class TrainingWorkerService(
 
     private async Task<WorkItem?> LeaseAsync(string worker, IReadOnlyList<string> searches)
     {
+        // The registry lists the least-served searches first (see ShareBook.Order).
         foreach (var searchId in searches)
         {
             var work = await grains.GetGrain<ISearchGrain>(searchId).LeaseAsync(worker);

@@ -5,7 +5,7 @@ namespace HyperSearch.Grains.Trials;
 
 /// <summary>Relays one attempt's epoch reports from its runner to the coordinator and hands back the coordinator's
 /// decision; keeps the curve the attempt saw and the last decision, which says how the attempt's outcome is told.</summary>
-internal sealed class EpochRelay(ISearchGrain search, WorkItem work, TimeSpan retryBudget, HyperSearchMetrics telemetry, ILogger logger)
+internal sealed class EpochRelay(EpochReportBatcher reports, WorkItem work, TimeSpan retryBudget, HyperSearchMetrics telemetry, ILogger logger)
 {
     private readonly List<EpochMetrics> _curve = [];
 
@@ -29,7 +29,7 @@ internal sealed class EpochRelay(ISearchGrain search, WorkItem work, TimeSpan re
 
         try
         {
-            LastDecision = await ClusterRetry.CallAsync(() => search.ReportEpochAsync(work.TrialNumber, work.LeaseToken, metrics), retryBudget);
+            LastDecision = await ClusterRetry.CallAsync(() => reports.ReportAsync(work.SearchId, work.TrialNumber, work.LeaseToken, metrics), retryBudget);
         }
         catch (Exception e)
         {

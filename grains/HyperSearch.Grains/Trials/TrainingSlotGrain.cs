@@ -15,6 +15,7 @@ namespace HyperSearch.Grains.Trials;
 public sealed class TrainingSlotGrain(
     ITrialRunner runner,
     RunningTrials runningTrials,
+    EpochReportBatcher reports,
     HyperSearchMetrics telemetry,
     IOptions<CoordinatorOptions> options,
     ILocalSiloDetails silo,
@@ -79,7 +80,7 @@ public sealed class TrainingSlotGrain(
 
     private async Task<TrialRunResult> TrainAsync(ISearchGrain search, WorkItem work, string? worker, CancellationToken cancellationToken)
     {
-        var relay = new EpochRelay(search, work, RetryBudget, telemetry, logger);
+        var relay = new EpochRelay(reports, work, RetryBudget, telemetry, logger);
         TrialOutcomeReport outcome;
         var trialFolder = work.CheckpointDirectory;
         try

@@ -1,0 +1,117 @@
+namespace HyperSearch.Grains.Trials;
+
+/// <summary>Sends this silo's epoch reports to each coordinator in batches: at most one call per coordinator in flight;
+/// reports that arrive meanwhile go together in the next call. An idle silo's report leaves at once, a busy one's
+/// waits at most one round trip, and a coordinator with 1,000 reporting slots gets one call per silo per round trip
+/// instead of one per report.</summary>
+/// <remarks>Measured with 1,024 slots reporting every 100 ms over 16 silos (bench <c>scale</c>, shape a): one call per
+/// report saturated the coordinator's silo at about 2,000 reports/s with a median call of 200 ms.</remarks>
+public sealed class EpochReportBatcher
+{
+    /// <summary>Most reports in one call.</summary>
+    public const int MaxBatch = 512;
+
+    private readonly Func<string, IReadOnlyList<TrialEpochReport>, Task<IReadOnlyList<EpochDecision>>> _send;
+    private readonly Dictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
+    private long _calls;
+    private long _reports;
+
+    public EpochReportBatcher(IGrainFactory grains)
+        : this((search, reports) => grains.GetGrain<ISearchGrain>(search).ReportEpochsAsync(reports))
+    {
+    }
+
+    public EpochReportBatcher(Func<string, IReadOnlyList<TrialEpochReport>, Task<IReadOnlyList<EpochDecision>>> send) => _send = send;
+
+    /// <summary>Calls made and reports sent (for tests and diagnostics).</summary>
+    public (long Calls, long Reports) Sent => (Interlocked.Read(ref _calls), Interlocked.Read(ref _reports));
+
+    public Task<EpochDecision> ReportAsync(string searchId, int trialNumber, int leaseToken, EpochMetrics epoch)
+    {
+        var waiting = new Waiting(new TrialEpochReport(trialNumber, leaseToken, epoch));
+        List<Waiting>? batch = null;
+        lock (_lanes)
+        {
+            if (!_lanes.TryGetValue(searchId, out var lane))
+            {
+                _lanes[searchId] = lane = new Lane();
+            }
+
+            lane.Pending.Add(waiting);
+            if (!lane.Sending)
+            {
+                lane.Sending = true;
+                batch = lane.Take();
+            }
+        }
+
+        if (batch is not null)
+        {
+            _ = SendAsync(searchId, batch);
+        }
+
+        return waiting.Decision.Task;
+    }
+
+    private async Task SendAsync(string searchId, List<Waiting>? batch)
+    {
+        while (batch is not null)
+        {
+            Interlocked.Increment(ref _calls);
+            Interlocked.Add(ref _reports, batch.Count);
+            try
+            {
+                var decisions = await _send(searchId, batch.Select(w => w.Report).ToList()).ConfigureAwait(false);
+                if (decisions.Count != batch.Count)
+                {
+                    throw new InvalidOperationException($"search {searchId}: {decisions.Count} decisions for {batch.Count} epoch reports");
+                }
+
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Decision.TrySetResult(decisions[i]);
+                }
+            }
+            catch (Exception e)
+            {
+                // Every report of the call failed alike: each caller retries (or gives up) as it would for its own call.
+                foreach (var waiting in batch)
+                {
+                    waiting.Decision.TrySetException(e);
+                }
+            }
+
+            lock (_lanes)
+            {
+                var lane = _lanes[searchId];
+                batch = lane.Pending.Count > 0 ? lane.Take() : null;
+                if (batch is null)
+                {
+                    lane.Sending = false;
+                    _lanes.Remove(searchId);
+                }
+            }
+        }
+    }
+
+    private sealed class Lane
+    {
+        public List<Waiting> Pending { get; } = [];
+
+        public bool Sending { get; set; }
+
+        public List<Waiting> Take()
+        {
+            var count = Math.Min(MaxBatch, Pending.Count);
+            var batch = Pending.GetRange(0, count);
+            Pending.RemoveRange(0, count);
+            return batch;
+        }
+    }
+
+    /// <summary>Continuations run on the thread that completes the call: the waiting training thread resumes at once.</summary>
+    private sealed record Waiting(TrialEpochReport Report)
+    {
+        public TaskCompletionSource<EpochDecision> Decision { get; } = new();
+    }
+}

@@ -1,0 +1,89 @@
+using HyperSearch.Grains.Registry;
+
+namespace HyperSearch.Grains.Tests.Registry;
+
+public sealed class FairSharesTests
+{
+    private static Dictionary<string, int> Demands(params int[] demands) =>
+        demands.Select((d, i) => (d, i)).ToDictionary(p => $"s{p.i:000}", p => p.d, StringComparer.Ordinal);
+
+    [Fact]
+    public void Nobody_is_limited_when_the_slots_cover_every_demand()
+    {
+        var limits = FairShares.Limits(Demands(1, 2, 4, 8), 15, rotation: 0);
+        Assert.All(limits.Values, limit => Assert.Null(limit));
+    }
+
+    [Fact]
+    public void Small_demands_are_met_and_the_rest_share_the_remainder_evenly()
+    {
+        // 256 slots for 25 searches each of caps 1, 2, 4 and 8 (demand 375): caps 1 and 2 are met, the others get the
+        // level 3.62 as 3 or 4 slots, and the limits add up to the slots exactly.
+        var caps = Enumerable.Range(0, 100).Select(i => 1 << (i % 4)).ToArray();
+        var limits = FairShares.Limits(Demands(caps), 256, rotation: 3);
+
+        Assert.Equal(256, limits.Select((l, i) => l.Value ?? caps[i]).Sum());
+        for (var i = 0; i < caps.Length; i++)
+        {
+            var limit = limits[$"s{i:000}"];
+            if (caps[i] <= 2)
+            {
+                Assert.Null(limit);
+            }
+            else
+            {
+                Assert.InRange(limit!.Value, 3, 4);
+            }
+        }
+    }
+
+    [Fact]
+    public void The_extra_slots_move_between_searches_as_the_rotation_turns()
+    {
+        // 10 slots, 3 equal searches: 3, 3 and 4 — and the 4 is not always the same search's.
+        var demands = Demands(10, 10, 10);
+        var favoured = Enumerable.Range(0, 3)
+            .Select(r => FairShares.Limits(demands, 10, r).Single(l => l.Value == 4).Key)
+            .ToHashSet();
+        Assert.Equal(3, favoured.Count);
+        Assert.All(Enumerable.Range(0, 3), r => Assert.Equal(10, FairShares.Limits(demands, 10, r).Values.Sum()));
+    }
+
+    [Fact]
+    public void More_searches_than_slots_gives_each_at_most_one_and_never_more_than_the_slots()
+    {
+        var limits = FairShares.Limits(Demands(5, 5, 5, 5, 5), 3, rotation: 1);
+        Assert.Equal(3, limits.Values.Sum());
+        Assert.All(limits.Values, l => Assert.InRange(l!.Value, 0, 1));
+    }
+
+    [Fact]
+    public void Without_known_slots_nothing_is_limited()
+    {
+        Assert.All(FairShares.Limits(Demands(100, 100), 0, 0).Values, l => Assert.Null(l));
+    }
+
+    [Fact]
+    public void The_book_counts_announced_slots_until_they_expire_and_limits_by_demand()
+    {
+        var book = new ShareBook();
+        var now = DateTimeOffset.UnixEpoch.AddDays(1);
+        book.SetSlots("silo-a", 4, now);
+        book.SetSlots("silo-b", 4, now);
+        Assert.Null(book.Report("big", 8, 0, now));
+        Assert.Equal(4, book.Report("other", 8, 0, now.AddMilliseconds(200)));
+        Assert.Equal(4, book.Report("big", 8, 6, now.AddMilliseconds(400)));
+
+        // Idle slots are offered the least-served search first: "other" holds none of its 4, "big" 6, a new one none.
+        Assert.Equal(["other", "big"], book.Order(["big", "other"]));
+        Assert.Equal("big", book.Order(["big", "new", "other"])[^1]);
+
+        // silo-b stops announcing: its slots no longer count.
+        book.SetSlots("silo-a", 4, now + ShareBook.SlotsExpiry);
+        Assert.Equal(4, book.Slots(now + ShareBook.SlotsExpiry + TimeSpan.FromSeconds(1)));
+
+        // A search that finished is forgotten: the other has every slot again.
+        book.Forget("other");
+        Assert.Null(book.Report("big", 8, 4, now.AddSeconds(1)));
+    }
+}
