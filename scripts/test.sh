@@ -20,6 +20,16 @@ if ! grep -q "Build succeeded" "$log"; then
     exit 1
 fi
 
+# The house style (.editorconfig): code whose formatting drifted fails like a test, with the places listed.
+echo "=== dotnet format --verify-no-changes"
+if dotnet format HyperSearch.sln --verify-no-changes --no-restore -v q; then
+    passed=$((passed + 1))
+else
+    echo "formatting differs from .editorconfig: run dotnet format HyperSearch.sln"
+    failed=$((failed + 1))
+    status=1
+fi
+
 for project in tests/*/*.csproj; do
     echo "=== $project"
     dotnet test "$project" -c Release --no-build --logger "console;verbosity=normal" 2>&1 | tee "$log" | grep -E "^\s*(Failed|Skipped) |^Total tests|^ +(Passed|Failed): |error|Error Message|Assert" || true

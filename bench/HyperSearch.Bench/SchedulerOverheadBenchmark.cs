@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using HyperSearch.Bench.SchedulerOverhead;
+using HyperSearch.Bench.Training;
 using HyperSearch.Contracts.Grains;
 using HyperSearch.Contracts.Specs;
 using HyperSearch.Contracts.Trials;
@@ -10,8 +11,6 @@ using HyperSearch.Grains.Trials;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
-
-using HyperSearch.Bench.Training;
 
 namespace HyperSearch.Bench;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using HyperSearch.Bench.Training;
 using HyperSearch.Contracts.Grains;
 using HyperSearch.Contracts.Specs;
 using HyperSearch.Contracts.Trials;
@@ -8,8 +9,6 @@ using HyperSearch.Specs;
 using HyperSearch.Training;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-
-using HyperSearch.Bench.Training;
 
 namespace HyperSearch.Bench;
 

@@ -1,4 +1,4 @@
 global using HyperSearch.Contracts.Specs;
+global using HyperSearch.Contracts.Trials;
 global using HyperSearch.Runners;
 global using HyperSearch.Training;
-global using HyperSearch.Contracts.Trials;

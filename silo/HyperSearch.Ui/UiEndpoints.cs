@@ -45,8 +45,13 @@ public static class UiEndpoints
         {
             var backend = Backend(c);
             var caller = Caller(c);
-            return Results.Json(new { role = caller.Role.ToString().ToLowerInvariant(), identity = caller.Identity, source = backend.Source,
-                canOperate = CanOperate(backend, caller) }, Json);
+            return Results.Json(new
+            {
+                role = caller.Role.ToString().ToLowerInvariant(),
+                identity = caller.Identity,
+                source = backend.Source,
+                canOperate = CanOperate(backend, caller)
+            }, Json);
         });
         api.MapGet("/searches", async (HttpContext c, CancellationToken ct) => Results.Json(await ListAsync(Backend(c), ct), Json));
         api.MapGet("/searches/{id}", async (HttpContext c, string id, CancellationToken ct) =>

@@ -1,9 +1,9 @@
 using HyperSearch.Contracts.Grains;
 using HyperSearch.Contracts.Specs;
-using HyperSearch.Specs;
 using HyperSearch.Contracts.Trials;
 using HyperSearch.Grains.Search;
 using HyperSearch.Silo.Hosting;
+using HyperSearch.Specs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 

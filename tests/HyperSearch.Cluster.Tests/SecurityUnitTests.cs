@@ -1,7 +1,7 @@
 using HyperSearch.Contracts.Specs;
-using HyperSearch.Specs;
 using HyperSearch.Silo.Hosting;
 using HyperSearch.Silo.Security;
+using HyperSearch.Specs;
 
 namespace HyperSearch.Cluster.Tests;
 

@@ -130,7 +130,11 @@ internal sealed class Chromium : IAsyncDisposable
         {
             await SendAsync("Input.dispatchMouseEvent", new JsonObject
             {
-                ["type"] = type, ["x"] = (double)box!["x"]!, ["y"] = (double)box["y"]!, ["button"] = "left", ["clickCount"] = 1,
+                ["type"] = type,
+                ["x"] = (double)box!["x"]!,
+                ["y"] = (double)box["y"]!,
+                ["button"] = "left",
+                ["clickCount"] = 1,
             });
         }
     }

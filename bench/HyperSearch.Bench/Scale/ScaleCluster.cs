@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using HyperSearch.Contracts.Trials;
 using HyperSearch.Contracts.Grains;
+using HyperSearch.Contracts.Trials;
 using HyperSearch.Grains;
 using HyperSearch.Grains.Hosting;
 using HyperSearch.Grains.Trials;

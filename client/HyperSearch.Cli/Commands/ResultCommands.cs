@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using HyperSearch.Diagnostics;
 using HyperSearch.Cli.Output;
 using HyperSearch.Cli.Parsing;
 using HyperSearch.Cli.Reports;
 using HyperSearch.Cli.Results;
+using HyperSearch.Diagnostics;
 using HyperSearch.Training;
 
 namespace HyperSearch.Cli.Commands;

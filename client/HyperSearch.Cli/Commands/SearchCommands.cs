@@ -195,44 +195,44 @@ internal static class SearchCommands
                 stdout.WriteLine(json ? JsonSerializer.Serialize(new { search_id = searchId, cancelled = true }) : $"cancelling search {searchId}");
                 return 0;
             case "watch":
-            {
-                var (status, _) = await LiveWatch.WatchAsync(cluster.Grains, searchId, stdout, json, null, TimeSpan.FromSeconds(1));
-                PrintFinal(stdout, status, json);
-                return ExitCodes.For(status.State);
-            }
+                {
+                    var (status, _) = await LiveWatch.WatchAsync(cluster.Grains, searchId, stdout, json, null, TimeSpan.FromSeconds(1));
+                    PrintFinal(stdout, status, json);
+                    return ExitCodes.For(status.State);
+                }
 
             case "trials":
-            {
-                var trials = await search.GetTrialsAsync();
-                var status = await search.GetStatusAsync();
-                if (json)
                 {
-                    stdout.WriteLine(JsonSerializer.Serialize(trials, Json.Compact));
-                }
-                else
-                {
-                    ResultPrinter.PrintLeaderboard(console, status, trials, top: int.MaxValue);
-                }
+                    var trials = await search.GetTrialsAsync();
+                    var status = await search.GetStatusAsync();
+                    if (json)
+                    {
+                        stdout.WriteLine(JsonSerializer.Serialize(trials, Json.Compact));
+                    }
+                    else
+                    {
+                        ResultPrinter.PrintLeaderboard(console, status, trials, top: int.MaxValue);
+                    }
 
-                return 0;
-            }
+                    return 0;
+                }
 
             default:
-            {
-                var status = await search.GetStatusAsync();
-                if (json)
                 {
-                    stdout.WriteLine(verb == "best"
-                        ? JsonSerializer.Serialize(new { search_id = searchId, best = status.Best, test = status.Test }, Json.Compact)
-                        : JsonSerializer.Serialize(SearchSummaryJson.From(status, null), Json.Compact));
-                }
-                else
-                {
-                    ResultPrinter.PrintOutcome(console, status, null);
-                }
+                    var status = await search.GetStatusAsync();
+                    if (json)
+                    {
+                        stdout.WriteLine(verb == "best"
+                            ? JsonSerializer.Serialize(new { search_id = searchId, best = status.Best, test = status.Test }, Json.Compact)
+                            : JsonSerializer.Serialize(SearchSummaryJson.From(status, null), Json.Compact));
+                    }
+                    else
+                    {
+                        ResultPrinter.PrintOutcome(console, status, null);
+                    }
 
-                return 0;
-            }
+                    return 0;
+                }
         }
     }
 

@@ -1,10 +1,10 @@
 using System.Globalization;
-using System.Xml.Linq;
 using System.Text;
-using HyperSearch.Diagnostics;
+using System.Xml.Linq;
 using HyperSearch.Cli.Output;
 using HyperSearch.Cli.Results;
 using HyperSearch.Contracts.Trials;
+using HyperSearch.Diagnostics;
 
 namespace HyperSearch.Cli.Reports;
 

@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Logging;
 using HyperSearch.Grains.Persistence;
+using Microsoft.Extensions.Logging;
 
 namespace HyperSearch.Grains.Registry;
 

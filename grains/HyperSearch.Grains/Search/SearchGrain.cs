@@ -1,8 +1,8 @@
 using HyperSearch.Contracts.Security;
 using HyperSearch.Grains.Persistence;
 using HyperSearch.Grains.Security;
-using HyperSearch.Grains.Trials;
 using HyperSearch.Grains.Telemetry;
+using HyperSearch.Grains.Trials;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

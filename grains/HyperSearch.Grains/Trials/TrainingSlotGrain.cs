@@ -1,7 +1,7 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using HyperSearch.Grains.Search;
 using HyperSearch.Grains.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Placement;
 
 namespace HyperSearch.Grains.Trials;

@@ -1,7 +1,7 @@
-using HyperSearch.Randomness;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using HyperSearch.Randomness;
 using static TorchSharp.torch;
 
 namespace HyperSearch.Training;

@@ -1,19 +1,19 @@
 using System.Net;
-using Orleans.Configuration;
-using Orleans.Serialization;
-using Orleans.Storage;
-using HyperSearch.Grains;
 using HyperSearch.Contracts.Trials;
+using HyperSearch.Grains;
 using HyperSearch.Grains.Hosting;
 using HyperSearch.Grains.Search;
+using HyperSearch.Grains.Security;
 using HyperSearch.Grains.Telemetry;
 using HyperSearch.Runners;
-using HyperSearch.Grains.Security;
 using HyperSearch.Silo.Security;
 using HyperSearch.Training;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace HyperSearch.Silo.Hosting;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using HyperSearch.Contracts.Specs;
 using HyperSearch.Grains.Security;
-using HyperSearch.Silo.Hosting;
 using HyperSearch.Runners;
+using HyperSearch.Silo.Hosting;
 using HyperSearch.Specs;
 using HyperSearch.Training;
 

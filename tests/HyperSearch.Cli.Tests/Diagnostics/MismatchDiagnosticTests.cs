@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text;
-using HyperSearch.Diagnostics;
 using HyperSearch.Contracts.Trials;
+using HyperSearch.Diagnostics;
 using HyperSearch.Training;
 
 namespace HyperSearch.Cli.Tests.Diagnostics;

@@ -1,7 +1,7 @@
-using HyperSearch.Cli.Reports;
-using HyperSearch.Cli.Results;
 using System.Xml;
 using System.Xml.Linq;
+using HyperSearch.Cli.Reports;
+using HyperSearch.Cli.Results;
 using HyperSearch.Contracts.Trials;
 
 namespace HyperSearch.Cli.Tests.Reports;

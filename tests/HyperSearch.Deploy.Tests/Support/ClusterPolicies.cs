@@ -114,8 +114,14 @@ public static partial class Policies
 
         var factor = match.Groups[2].Value switch
         {
-            "" or "b" => 1m, "k" => 1000m, "kb" => 1024m, "m" => 1000m * 1000, "mb" => 1024m * 1024,
-            "g" => 1000m * 1000 * 1000, "gb" => 1024m * 1024 * 1024, _ => throw new FormatException(value),
+            "" or "b" => 1m,
+            "k" => 1000m,
+            "kb" => 1024m,
+            "m" => 1000m * 1000,
+            "mb" => 1024m * 1024,
+            "g" => 1000m * 1000 * 1000,
+            "gb" => 1024m * 1024 * 1024,
+            _ => throw new FormatException(value),
         };
         return decimal.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) * factor;
     }

@@ -49,10 +49,10 @@ public sealed class ScriptedRunner(TimeSpan epochDelay) : ITrialRunner
             }
 
             if (EpochDecision.Continue != await onEpoch(new EpochMetrics(epoch, new Dictionary<string, double>
-                {
-                    [EpochMetrics.ValAccuracy] = FakeTrialRunner.Accuracy(work, epoch),
-                    [EpochMetrics.EpochSeconds] = epochDelay.TotalSeconds,
-                })))
+            {
+                [EpochMetrics.ValAccuracy] = FakeTrialRunner.Accuracy(work, epoch),
+                [EpochMetrics.EpochSeconds] = epochDelay.TotalSeconds,
+            })))
             {
                 return new TrialOutcomeReport(TrialState.Pruned, null, 1000);
             }

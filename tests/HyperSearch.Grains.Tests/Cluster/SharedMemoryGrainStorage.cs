@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 
 namespace HyperSearch.Grains.Tests.Cluster;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using HyperSearch.Grains.Hosting;
 using HyperSearch.Contracts.Trials;
+using HyperSearch.Grains.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
