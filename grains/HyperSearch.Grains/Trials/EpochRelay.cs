@@ -5,7 +5,7 @@ namespace HyperSearch.Grains.Trials;
 
 /// <summary>Relays one attempt's epoch reports from its runner to the coordinator and hands back the coordinator's
 /// decision; keeps the curve the attempt saw and the last decision, which says how the attempt's outcome is told.</summary>
-internal sealed class EpochRelay(EpochReportBatcher reports, WorkItem work, TimeSpan retryBudget, HyperSearchMetrics telemetry, ILogger logger)
+internal sealed class EpochRelay(EpochReportBatcher reports, WorkItem work, HyperSearchMetrics telemetry, ILogger logger)
 {
     private readonly List<EpochMetrics> _curve = [];
 
@@ -29,11 +29,11 @@ internal sealed class EpochRelay(EpochReportBatcher reports, WorkItem work, Time
 
         try
         {
-            LastDecision = await ClusterRetry.CallAsync(() => reports.ReportAsync(work.SearchId, work.TrialNumber, work.LeaseToken, metrics), retryBudget);
+            LastDecision = await reports.ReportAsync(work.SearchId, work.TrialNumber, work.LeaseToken, metrics);
         }
         catch (Exception e)
         {
-            // The coordinator stayed unreachable past the lease: another attempt will own the trial.
+            // The coordinator stayed unreachable past the lease (the batcher retried its call): another attempt will own the trial.
             logger.LogWarning(e, "trial {Search}/{Trial} lease {LeaseToken}: coordinator unreachable; abandoning the attempt", work.SearchId, work.TrialNumber, work.LeaseToken);
             LastDecision = EpochDecision.Fenced;
         }

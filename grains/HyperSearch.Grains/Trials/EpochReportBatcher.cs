@@ -1,3 +1,6 @@
+using HyperSearch.Grains.Search;
+using Microsoft.Extensions.Options;
+
 namespace HyperSearch.Grains.Trials;
 
 /// <summary>Sends this silo's epoch reports to each coordinator in batches: at most one call per coordinator in flight;
@@ -16,8 +19,11 @@ public sealed class EpochReportBatcher
     private long _calls;
     private long _reports;
 
-    public EpochReportBatcher(IGrainFactory grains)
-        : this((search, reports) => grains.GetGrain<ISearchGrain>(search).ReportEpochsAsync(reports))
+    /// <summary>Each batch's call is retried by the cluster's one retry policy for up to a lease period; after that its
+    /// reports fail alike and their attempts give up (another attempt will own their trials).</summary>
+    public EpochReportBatcher(IGrainFactory grains, IOptions<CoordinatorOptions> options)
+        : this((search, reports) => ClusterRetry.CallAsync(
+            () => grains.GetGrain<ISearchGrain>(search).ReportEpochsAsync(reports), options.Value.LeaseTimeout))
     {
     }
 
@@ -74,7 +80,7 @@ public sealed class EpochReportBatcher
             }
             catch (Exception e)
             {
-                // Every report of the call failed alike: each caller retries (or gives up) as it would for its own call.
+                // Every report of the call failed alike, after the retries.
                 foreach (var waiting in batch)
                 {
                     waiting.Decision.TrySetException(e);

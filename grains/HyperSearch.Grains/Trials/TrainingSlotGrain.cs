@@ -80,7 +80,7 @@ public sealed class TrainingSlotGrain(
 
     private async Task<TrialRunResult> TrainAsync(ISearchGrain search, WorkItem work, string? worker, CancellationToken cancellationToken)
     {
-        var relay = new EpochRelay(reports, work, RetryBudget, telemetry, logger);
+        var relay = new EpochRelay(reports, work, telemetry, logger);
         TrialOutcomeReport outcome;
         var trialFolder = work.CheckpointDirectory;
         try
