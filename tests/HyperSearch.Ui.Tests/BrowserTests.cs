@@ -35,10 +35,22 @@ public sealed class BrowserTests
         // Hovering a learning curve shows that trial's parameters.
         await browser.WaitForAsync("document.querySelectorAll('#curves-panel path.series').length > 0", Patience, "a learning curve");
         var point = await browser.EvalAsync("""
-            (() => { const p = document.querySelector('#curves-panel path.series'); p.scrollIntoView({ block: 'center' });
-                     const m = p.getScreenCTM(), q = p.getPointAtLength(p.getTotalLength() / 2);
-                     return { x: m.a * q.x + m.c * q.y + m.e, y: m.b * q.x + m.d * q.y + m.f }; })()
+            (() => { const paths = [...document.querySelectorAll('#curves-panel path.series')];
+                     paths[0].scrollIntoView({ block: 'center' });
+                     // A point of some curve that no other curve covers (curves overlap: which ones depends on the draws).
+                     for (const p of paths.reverse()) {
+                       const m = p.getScreenCTM(), length = p.getTotalLength();
+                       for (let f = 0.5; f > 0.02; f -= 0.04) {
+                         for (const at of [f, 1 - f]) {
+                           const q = p.getPointAtLength(length * at);
+                           const x = m.a * q.x + m.c * q.y + m.e, y = m.b * q.x + m.d * q.y + m.f;
+                           if (document.elementFromPoint(x, y) === p) return { x, y };
+                         }
+                       }
+                     }
+                     return null; })()
             """);
+        Assert.True(point is not null, "no point of any learning curve is uncovered on the page");
         await browser.SendAsync("Input.dispatchMouseEvent", new JsonObject { ["type"] = "mouseMoved", ["x"] = (double)point!["x"]!, ["y"] = (double)point["y"]! });
         await browser.WaitForAsync("!document.getElementById('tooltip').hidden && document.getElementById('tooltip').innerText.includes('learning_rate=')", Patience, "the curve's tooltip");
         await browser.ScreenshotAsync("search-1280");
