@@ -30,13 +30,15 @@ for i in 0 1 2 3; do start_silo $i; done
 for i in 0 1 2 3; do wait_ready $i 120 || exit 1; done
 
 spec="$work/pause.yaml"
-write_spec "$spec" pause-fault "$TRIALS" "$EPOCHS" 2 2
+write_spec "$spec" pause-fault "$TRIALS" "$EPOCHS" 2 3
 search_id="pause-$$"
 follow_search "$spec" "$search_id"
 
 # A trial two epochs in, on a silo that hosts neither the coordinator (a paused coordinator requeues nothing) nor the
 # search registry (idle slots lease their work through it: paused, it would hold every successor until failure
-# detection). Four silos and two trials at a time leave an idle silo for the successor whichever silo is paused.
+# detection). Four silos of one slot and three trials at a time: the avoided silos hold at most two of them, so one
+# always runs on a silo that may be paused (slots on the coordinator's and the registry's silos lease first, their
+# calls being local, so with two at a time both often ran there), and the fourth silo is idle for the successor.
 wait_until 150 has_events 2 'e["kind"] == "epoch_done" and e["epoch"] == 2' || { log "the search made no progress"; exit 1; }
 coordinator=$(host_of "search $search_id: coordinator active on silo")
 registry=$(host_of "search registry active on silo")
@@ -77,7 +79,7 @@ kill -CONT "$pid"
 resumed_at=$(date +%s.%N)
 search_results "$search_id" 180
 finished=$?
-refused=$(grep -cE "trial $search_id/$trial attempt $attempt( was fenced off|: outcome refused)" "$work/logs/silo-$victim.1.log" 2>/dev/null || true)
+refused=$(grep -cE "trial $search_id/$trial lease $attempt( was fenced off|: outcome refused)" "$work/logs/silo-$victim.1.log" 2>/dev/null || true)
 alive=$(kill -0 "${silo_pids[victim]}" 2>/dev/null && echo 1 || echo 0)
 
 PYTHONPATH="$repo/scripts/cluster" "$PYTHON" - "$work" "$search_id" "$TRIALS" "$trial" "$attempt" "$paused_at" "$resumed_at" "$finished" "$refused" "$alive" <<'PY'
