@@ -43,6 +43,10 @@ for project in tests/*/*.csproj; do
     f=$(grep -E "^ +Failed: +[0-9]+" "$log" | tail -n 1 | grep -oE "[0-9]+" || echo 0)
     p=${p:-0}
     f=${f:-0}
+    if [[ "$f" -gt 0 ]]; then
+        # The whole failure block: message and stack, so a red run says why.
+        awk '/^ +Failed [A-Za-z]/{show=1} /^ +(Passed|Skipped) [A-Za-z]/{show=0} show' "$log" | head -n 80
+    fi
     echo "$project: $p passed, $f failed"
     passed=$((passed + p))
     failed=$((failed + f))

@@ -65,8 +65,15 @@ internal sealed class Chromium : IAsyncDisposable
 
         var port = File.ReadAllLines(portFile)[0];
         using var http = new HttpClient();
-        var targets = JsonNode.Parse(await http.GetStringAsync($"http://127.0.0.1:{port}/json/list"))!.AsArray();
-        var page = targets.First(t => (string?)t!["type"] == "page")!;
+        // The port opens before the first tab is listed: ask until the about:blank page target shows up.
+        JsonNode? page;
+        while ((page = JsonNode.Parse(await http.GetStringAsync($"http://127.0.0.1:{port}/json/list"))!.AsArray()
+                   .FirstOrDefault(t => (string?)t!["type"] == "page")) is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "chromium listed no page target within 60 s");
+            await Task.Delay(100);
+        }
+
         await browser._socket.ConnectAsync(new Uri((string)page["webSocketDebuggerUrl"]!), CancellationToken.None);
         browser._reader = Task.Run(browser.ReadAsync);
         await browser.SendAsync("Page.enable");
