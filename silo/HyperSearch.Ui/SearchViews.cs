@@ -66,7 +66,8 @@ public sealed record TrialView(
     IReadOnlyList<EpochMetrics> Epochs,
     CheckpointView Checkpoint,
     IReadOnlyList<Finding> Findings,
-    string Metric);
+    string Metric,
+    IReadOnlyList<TrialAttempt> Attempts);
 
 /// <summary>A trial's checkpoint folder as this host sees it (files are not served).</summary>
 public sealed record CheckpointView(string? Path, bool Exists, IReadOnlyList<CheckpointFile> Files);
@@ -112,8 +113,8 @@ public static class SearchViews
         }
 
         return new TrialView(data.SearchId, trial.Number, Name(trial.State), trial.Attempt, trial.Worker, trial.Parameters, trial.Objective,
-            trial.ParameterCount, trial.StartedAt, trial.EndedAt, trial.FailureReason, StderrTail(trial.FailureReason), trial.Epochs,
-            Checkpoint(data.CheckpointRoot, number), data.Findings.Where(f => f.Trial == number).ToList(), data.Metric);
+            trial.ParameterCount, trial.StartedAt, trial.EndedAt, trial.FailureReason, trial.StderrTail ?? StderrTail(trial.FailureReason), trial.Epochs,
+            Checkpoint(data.CheckpointRoot, number), data.Findings.Where(f => f.Trial == number).ToList(), data.Metric, trial.Attempts ?? []);
     }
 
     /// <summary>Completed trials first by objective, then pruned ones, running ones, the rest; ties by fewer parameters.</summary>
@@ -127,7 +128,8 @@ public static class SearchViews
             .ThenBy(t => t.Number);
     }
 
-    /// <summary>A command trial's failure reason carries its stderr's last lines after this marker (CommandTrialRunner).</summary>
+    /// <summary>A command trial's failure reason carries its stderr's last lines after this marker (CommandTrialRunner);
+    /// records written before the tail had its own field only have it there.</summary>
     public static string? StderrTail(string? failureReason)
     {
         const string marker = "stderr tail:\n";

@@ -66,6 +66,7 @@ public sealed class BrowserTests
         await browser.WaitForAsync("/^\\/ui\\/searches\\/live\\/trials\\/\\d+$/.test(location.pathname) && document.querySelector('#trial-summary')", Patience, "the trial page");
         Assert.Contains("learning_rate", await browser.TextAsync("#params"), StringComparison.Ordinal);
         Assert.Contains("attempt 1 on", await browser.TextAsync("#attempt"), StringComparison.Ordinal);
+        Assert.Contains("/slot", await browser.TextAsync("#attempts"), StringComparison.Ordinal);
         await browser.ScreenshotAsync("trial-1280");
 
         // Keyboard only: Tab to a trial link on the search page, Enter opens it.

@@ -13,7 +13,20 @@ public sealed record TrialRecord(
     [property: Id(7)] string? Worker,
     [property: Id(8)] DateTimeOffset? StartedAt,
     [property: Id(9)] DateTimeOffset? EndedAt,
-    [property: Id(10)] double? Objective);
+    [property: Id(10)] double? Objective,
+    [property: Id(11)] IReadOnlyList<TrialAttempt>? Attempts = null,
+    [property: Id(12)] string? StderrTail = null);
+
+/// <summary>One lease of a trial: which slot held it, from when, and how it ended (null while it runs).</summary>
+/// <param name="Ending">completed, failed, pruned or cancelled when the attempt ended the trial; otherwise why the trial
+/// left it: "released" (its silo shut down) or "lease expired" (silent, or its silo declared dead).</param>
+[GenerateSerializer, Immutable, Alias("HyperSearch.TrialAttempt")]
+public sealed record TrialAttempt(
+    [property: Id(0)] int LeaseToken,
+    [property: Id(1)] string Worker,
+    [property: Id(2)] DateTimeOffset StartedAt,
+    [property: Id(3)] DateTimeOffset? EndedAt = null,
+    [property: Id(4)] string? Ending = null);
 
 /// <summary>The winner's single evaluation on the test split.</summary>
 [GenerateSerializer, Immutable, Alias("HyperSearch.TestResult")]
@@ -30,7 +43,11 @@ public sealed record TrialOutcomeReport(
     [property: Id(0)] TrialState State,
     [property: Id(1)] string? FailureReason,
     [property: Id(2)] long? ParameterCount,
-    [property: Id(3)] IReadOnlyList<EpochMetrics>? Epochs = null);
+    [property: Id(3)] IReadOnlyList<EpochMetrics>? Epochs = null)
+{
+    /// <summary>The last lines a command trial wrote to stderr, whatever its outcome; null for in-process runners.</summary>
+    [Id(4)] public string? StderrTail { get; init; }
+}
 
 /// <summary>One lease holder's report of one epoch (see <c>ISearchGrain.ReportEpochsAsync</c>).</summary>
 [GenerateSerializer, Immutable, Alias("HyperSearch.TrialEpochReport")]

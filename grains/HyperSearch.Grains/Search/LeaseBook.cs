@@ -32,6 +32,7 @@ internal sealed class LeaseBook(SearchGrainState state)
         trial.Attempt++;
         trial.LeaseToken = Token(trial.Attempt);
         trial.Worker = worker;
+        trial.Attempts.Add(new TrialAttempt(trial.LeaseToken, worker, now));
         _trialLastSeen[trial.Number] = now;
         return trial.LeaseToken;
     }
@@ -42,8 +43,16 @@ internal sealed class LeaseBook(SearchGrainState state)
 
     public void Renew(TrialEntry trial, DateTimeOffset now) => _trialLastSeen[trial.Number] = now;
 
-    /// <summary>Ends a trial's lease (it ended or went back to the queue); its worker is forgotten.</summary>
-    public void End(TrialEntry trial) => _trialLastSeen.Remove(trial.Number);
+    /// <summary>Ends a trial's lease (it ended or went back to the queue), noting how in its attempt history.</summary>
+    public void End(TrialEntry trial, DateTimeOffset now, string ending)
+    {
+        _trialLastSeen.Remove(trial.Number);
+        var last = trial.Attempts.Count - 1;
+        if (last >= 0 && trial.Attempts[last] is { EndedAt: null } open && open.LeaseToken == trial.LeaseToken)
+        {
+            trial.Attempts[last] = open with { EndedAt = now, Ending = ending };
+        }
+    }
 
     /// <summary>The running trials whose slot went silent for longer than <paramref name="leaseTimeout"/> or whose silo
     /// is in <paramref name="deadSilos"/> (declared dead by the cluster).</summary>

@@ -156,6 +156,7 @@ public sealed class SearchCoordinator
         }
 
         trial.FailureReason = outcome.FailureReason;
+        trial.StderrTail = outcome.StderrTail;
         trial.ParameterCount = outcome.ParameterCount ?? trial.ParameterCount;
         _trials.MergeCurve(trial, outcome.Epochs);
         var state = outcome.State;
@@ -168,7 +169,7 @@ public sealed class SearchCoordinator
 
         _trials.SetState(trial, state);
         trial.EndedAt = now;
-        _leases.End(trial);
+        _leases.End(trial, now, state.ToString().ToLowerInvariant());
         CheckStopConditions(now);
         return true;
     }
@@ -185,13 +186,13 @@ public sealed class SearchCoordinator
             return false;
         }
 
-        Requeue(trial, now);
+        Requeue(trial, now, "released");
         return true;
     }
 
-    private void Requeue(TrialEntry trial, DateTimeOffset now)
+    private void Requeue(TrialEntry trial, DateTimeOffset now, string why)
     {
-        _leases.End(trial);
+        _leases.End(trial, now, why);
         trial.Worker = null;
         if (Stopping)
         {
@@ -212,7 +213,7 @@ public sealed class SearchCoordinator
         var expired = _leases.Expired(_trials.Running, now, leaseTimeout, deadSilos).ToList();
         foreach (var trial in expired)
         {
-            Requeue(trial, now);
+            Requeue(trial, now, "lease expired");
         }
 
         _leases.ExpireEvaluation(now, leaseTimeout, deadSilos);

@@ -53,4 +53,10 @@ public sealed class TrialEntry
 
     /// <summary>The fencing token of the current lease: generation × 10,000 + attempt.</summary>
     [Id(10)] public int LeaseToken { get; set; }
+
+    /// <summary>Every lease of this trial in order: which slot ran which attempt.</summary>
+    [Id(11)] public List<TrialAttempt> Attempts { get; set; } = [];
+
+    /// <summary>A command trial's stderr tail, from the attempt that ended the trial.</summary>
+    [Id(12)] public string? StderrTail { get; set; }
 }

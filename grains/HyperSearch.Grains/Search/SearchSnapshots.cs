@@ -14,7 +14,9 @@ internal static class SearchSnapshots
         t.Worker,
         t.StartedAt,
         t.EndedAt,
-        coordinator.Objective(t));
+        coordinator.Objective(t),
+        t.Attempts.ToList(),
+        t.StderrTail);
 
     public static SearchStatus ToStatus(this SearchCoordinator coordinator, string searchId)
     {

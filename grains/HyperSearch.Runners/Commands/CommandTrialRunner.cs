@@ -45,7 +45,7 @@ public sealed class CommandTrialRunner(Action<string>? onDiagnostic = null) : IT
         }
 
         var result = await CommandExecution.RunAsync(invocation, OnLine, cancellationToken);
-        return result.End switch
+        var outcome = result.End switch
         {
             CommandEnd.NotStarted => Failed(result.StartProblem!),
             CommandEnd.Stopped => new TrialOutcomeReport(TrialState.Pruned, null, null),
@@ -57,6 +57,8 @@ public sealed class CommandTrialRunner(Action<string>? onDiagnostic = null) : IT
             _ when epochs == 0 => Failed(Explain("exited with code 0 but reported no epoch metrics on stdout", result, unparsed)),
             _ => new TrialOutcomeReport(TrialState.Completed, null, null),
         };
+        // Kept whatever the outcome: warnings on stderr of a trial that completed are worth seeing too.
+        return result.Stderr.TotalLines > 0 ? outcome with { StderrTail = result.Stderr.ToString() } : outcome;
     }
 
     /// <summary>Runs the same command with HYPERSEARCH_MODE=test and takes the last stdout JSON object that has

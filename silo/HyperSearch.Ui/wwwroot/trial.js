@@ -1,6 +1,6 @@
 "use strict";
 // One trial: state, parameters, its curves (every metric it reported), failure reason and a command trial's stderr
-// tail, its checkpoint folder, and the worker of its current attempt. Refreshed whenever its search changes.
+// tail, its checkpoint folder, and which worker ran which attempt. Refreshed whenever its search changes.
 HS.trialPage = async (page, id, number) => {
   HS.crumbs(["Searches", "/ui/"], [id, HS.searchUrl(id)], [`trial ${number}`]);
   document.title = `trial ${number} · ${id} · HyperSearch`;
@@ -22,6 +22,12 @@ HS.trialPage = async (page, id, number) => {
       HS.el("tr", {}, HS.el("td", { text: k }), HS.el("td", { text: HS.value(v) }))), { id: "params" });
     const epochs = HS.table([{ text: "Epoch", cls: "num" }, ...metrics.map(m => ({ text: m, cls: "num" }))],
       t.epochs.map(e => HS.el("tr", {}, HS.el("td", { class: "num", text: e.epoch }), metrics.map(m => HS.el("td", { class: "num", text: HS.num(e.values[m]) })))));
+    const attempts = HS.table([{ text: "Attempt", cls: "num" }, "Worker", "Lease", "Started", "Ended", "Ending"],
+      t.attempts.map((a, i) => HS.el("tr", {}, HS.el("td", { class: "num", text: i + 1 }), HS.el("td", { text: a.worker }),
+        HS.el("td", { class: "num", text: a.leaseToken }), HS.el("td", { text: a.startedAt }), HS.el("td", { text: a.endedAt || "—" }),
+        HS.el("td", { text: a.ending || "running" }))), { id: "attempts" });
+    const failure = t.failureReason && t.stderrTail !== null && t.failureReason.endsWith(t.stderrTail)
+      ? t.failureReason.slice(0, t.failureReason.length - t.stderrTail.length) : t.failureReason;
     const cp = t.checkpoint;
     page.replaceChildren(
       HS.el("h1", { text: `Trial ${t.number}` }),
@@ -40,9 +46,9 @@ HS.trialPage = async (page, id, number) => {
           !cp.path ? HS.el("p", { class: "muted", text: "this host does not know the checkpoint folder" })
           : HS.el("div", {}, HS.el("p", {}, HS.el("code", { text: cp.path }), cp.exists ? "" : " (not on this host's disk)"),
               HS.el("ul", {}, cp.files.map(f => HS.el("li", { text: `${f.name} (${f.bytes} bytes)` }))))),
-        t.failureReason ? HS.el("section", { class: "panel wide", id: "failure" }, HS.el("h2", { text: "Failure reason" }),
-          HS.el("pre", { text: t.stderrTail !== null ? t.failureReason.slice(0, t.failureReason.length - t.stderrTail.length) : t.failureReason }),
-          t.stderrTail !== null ? HS.el("div", {}, HS.el("h2", { text: "stderr tail" }), HS.el("pre", { id: "stderr", text: t.stderrTail })) : null) : null,
+        HS.el("section", { class: "panel wide" }, HS.el("h2", { text: "Attempts" }), attempts),
+        t.failureReason ? HS.el("section", { class: "panel wide", id: "failure" }, HS.el("h2", { text: "Failure reason" }), HS.el("pre", { text: failure })) : null,
+        t.stderrTail !== null ? HS.el("section", { class: "panel wide" }, HS.el("h2", { text: "stderr tail" }), HS.el("pre", { id: "stderr", text: t.stderrTail })) : null,
         t.findings.length ? HS.el("section", { class: "panel wide" }, HS.el("h2", { text: "Diagnostics" }),
           t.findings.map(f => HS.el("div", { class: `finding ${f.severity}` }, HS.el("strong", { text: `${f.kind}: ` }), f.message, HS.el("div", { class: "muted", text: f.suggestion })))) : null,
         HS.el("section", { class: "panel wide" }, HS.el("h2", { text: "Epochs" }), epochs)));

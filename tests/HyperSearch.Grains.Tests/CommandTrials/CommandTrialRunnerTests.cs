@@ -115,6 +115,23 @@ public sealed class CommandTrialRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_completed_trial_keeps_its_stderr_tail_and_a_quiet_one_has_none()
+    {
+        var noisy = _dir.Bash("""
+            echo 'warning: falling back to the slow path' >&2
+            echo '{"epoch": 1, "val_accuracy": 0.5}'
+            """);
+        var outcome = await _runner.RunAsync(_dir.Work(noisy), new EpochRecorder().OnEpoch, CancellationToken.None);
+        Assert.Equal(TrialState.Completed, outcome.State);
+        Assert.Null(outcome.FailureReason);
+        Assert.Contains("warning: falling back to the slow path", outcome.StderrTail);
+
+        var quiet = await _runner.RunAsync(_dir.Work(_dir.Bash("""echo '{"epoch": 1, "val_accuracy": 0.5}'""")), new EpochRecorder().OnEpoch, CancellationToken.None);
+        Assert.Equal(TrialState.Completed, quiet.State);
+        Assert.Null(quiet.StderrTail);
+    }
+
+    [Fact]
     public async Task Malformed_lines_are_reported_but_not_fatal()
     {
         var command = _dir.Bash("""

@@ -153,6 +153,27 @@ public sealed class SearchCoordinatorTests
     }
 
     [Fact]
+    public void Each_attempt_is_kept_with_its_worker_and_how_it_ended()
+    {
+        var h = new CoordinatorHarness(TestSpecs.Make(maxTrials: 1, maxConcurrent: 1));
+        var first = h.Lease("silo-a/slot0")!;
+        var leasedAt = h.Now;
+        h.Now += TimeSpan.FromSeconds(31);
+        h.Coordinator.ExpireLeases(h.Now, TimeSpan.FromSeconds(30));
+        var second = h.Lease("silo-b/slot1")!;
+        Assert.True(h.Coordinator.Release(second.TrialNumber, second.LeaseToken, h.Now));
+        var third = h.Lease("silo-c/slot0")!;
+        h.Finish(third);
+
+        var attempts = h.State.Trials[0].Attempts;
+        Assert.Equal(["silo-a/slot0", "silo-b/slot1", "silo-c/slot0"], attempts.Select(a => a.Worker));
+        Assert.Equal([first.LeaseToken, second.LeaseToken, third.LeaseToken], attempts.Select(a => a.LeaseToken));
+        Assert.Equal(["lease expired", "released", "completed"], attempts.Select(a => a.Ending));
+        Assert.Equal(leasedAt, attempts[0].StartedAt);
+        Assert.All(attempts, a => Assert.NotNull(a.EndedAt));
+    }
+
+    [Fact]
     public void The_final_report_restores_epochs_a_moved_coordinator_missed()
     {
         var h = new CoordinatorHarness(TestSpecs.Make(maxTrials: 1, maxConcurrent: 1));
