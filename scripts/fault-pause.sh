@@ -14,6 +14,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/cluster/lib.sh"
 
 TRIALS=6
 EPOCHS=8
+# The victim is paused two or three epochs in: 5 s epochs leave its zombie 25 s or more of training, well past the
+# lease and the successor's start, so the successor adopts a partial checkpoint and trains epochs of its own. (With 2 s
+# epochs the zombie could checkpoint its last epoch first; the successor then adopts a finished trial and trains
+# nothing, which is correct but leaves this scenario nothing to check.)
+SECONDS_PER_EPOCH=5
 LEASE_TIMEOUT=10
 SILO_ARGS=(
     --HyperSearch:Coordinator:LeaseTimeout=00:00:$LEASE_TIMEOUT
@@ -30,7 +35,7 @@ for i in 0 1 2 3; do start_silo $i; done
 for i in 0 1 2 3; do wait_ready $i 120 || exit 1; done
 
 spec="$work/pause.yaml"
-write_spec "$spec" pause-fault "$TRIALS" "$EPOCHS" 2 3
+write_spec "$spec" pause-fault "$TRIALS" "$EPOCHS" "$SECONDS_PER_EPOCH" 3
 search_id="pause-$$"
 follow_search "$spec" "$search_id"
 
