@@ -16,6 +16,12 @@ public interface ITrainingSlotGrain : IGrainWithStringKey
     /// <summary>Asks the attempt holding <paramref name="leaseToken"/>, if this slot is still running it, to stop within one batch.</summary>
     [Alias("Cancel"), AlwaysInterleave]
     Task CancelAsync(string searchId, int trialNumber, int leaseToken);
+
+    /// <summary>Does nothing but activate the slot's grain. The slot calls it once when its silo starts, while the
+    /// cluster is healthy: a first activation registers in the grain directory, whose partition for this key may be
+    /// on another silo, and a paused silo there would hold the slot's first attempt until it runs again.</summary>
+    [Alias("WarmUp"), AlwaysInterleave]
+    Task WarmUpAsync();
 }
 
 /// <param name="Receipt">Set when the outcome was handed over by <c>CompleteAndLease</c>: acknowledged, maybe not yet

@@ -58,6 +58,7 @@ public sealed class TrainingWorkerService(
 
     private async Task RunSlotAsync(string worker, CancellationToken stoppingToken)
     {
+        await WarmUpAsync(worker, stoppingToken);
         var registry = grains.GetGrain<ISearchRegistryGrain>(0);
         var seen = -1L;
         WorkItem? next = null;
@@ -122,6 +123,20 @@ public sealed class TrainingWorkerService(
         if (next is not null)
         {
             await grains.GetGrain<ISearchGrain>(next.SearchId).ReleaseAsync(next.TrialNumber, next.LeaseToken);
+        }
+    }
+
+    /// <summary>Activates the slot's grain before it leases anything (<see cref="ITrainingSlotGrain.WarmUpAsync"/>). A
+    /// failure costs nothing but the protection: the first attempt then activates it.</summary>
+    private async Task WarmUpAsync(string worker, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await grains.GetGrain<ITrainingSlotGrain>(worker).WarmUpAsync().WaitAsync(stoppingToken);
+        }
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        {
+            logger.LogWarning(e, "slot {Worker}: could not activate its grain ahead of work", worker);
         }
     }
 

@@ -10,8 +10,9 @@ namespace HyperSearch.Grains.Trials;
 /// one trial per call, the training on a dedicated thread through <see cref="ITrialRunner"/>; this grain only relays
 /// reports and decisions. One activation serves the slot's attempts one after another.</summary>
 /// <remarks>The grain type is the one it had as TrialGrain, so silos of either version can share a cluster during a
-/// rolling update.</remarks>
-[PreferLocalPlacement, GrainType("trial")]
+/// rolling update. Kept alive: an idle slot's grain deactivated and activated again would need the grain directory
+/// again (see <see cref="ITrainingSlotGrain.WarmUpAsync"/>).</remarks>
+[PreferLocalPlacement, KeepAlive, GrainType("trial")]
 public sealed class TrainingSlotGrain(
     ITrialRunner runner,
     RunningTrials runningTrials,
@@ -66,6 +67,8 @@ public sealed class TrainingSlotGrain(
 
     /// <summary>Retry a coordinator call for as long as the lease lasts; after that the attempt is fenced anyway.</summary>
     private TimeSpan RetryBudget => options.Value.LeaseTimeout;
+
+    public Task WarmUpAsync() => Task.CompletedTask;
 
     public Task CancelAsync(string searchId, int trialNumber, int leaseToken)
     {

@@ -2,6 +2,7 @@ using HyperSearch.Contracts.Grains;
 using HyperSearch.Contracts.Trials;
 using HyperSearch.Grains.Registry;
 using HyperSearch.Grains.Search;
+using HyperSearch.Grains.Trials;
 using Orleans.TestingHost;
 
 namespace HyperSearch.Grains.Tests.Cluster;
@@ -47,6 +48,27 @@ public sealed class SearchClusterTests
         var trials = await search.GetTrialsAsync();
         Assert.Equal(8, trials.Select(t => t.Number).Distinct().Count());
         Assert.All(trials, t => Assert.Equal(3, t.Epochs.Count));
+    }
+
+    [Fact]
+    public async Task Every_slot_grain_is_active_on_its_own_silo_before_any_work()
+    {
+        // An idle slot's first activation would otherwise need the grain directory at the moment of its first lease,
+        // when the directory partition's silo may be paused.
+        var log = new FakeRunLog();
+        await using var cluster = await TestClusters.StartAsync(log, TimeSpan.FromMilliseconds(40), [2, 3, 0]);
+        var management = cluster.Client.GetGrain<IManagementGrain>(0);
+        var expected = new[] { (cluster.Silos[0].SiloAddress, 2), (cluster.Silos[1].SiloAddress, 3) };
+        await WaitUntilAsync(async () =>
+        {
+            var slots = (await management.GetDetailedGrainStatistics())
+                .Where(s => s.GrainType.Contains(nameof(TrainingSlotGrain), StringComparison.Ordinal))
+                .GroupBy(s => s.SiloAddress)
+                .Select(g => (g.Key, g.Count()))
+                .OrderBy(g => g.Key.ToString(), StringComparer.Ordinal);
+            return slots.SequenceEqual(expected.OrderBy(e => e.SiloAddress.ToString(), StringComparer.Ordinal));
+        }, TimeSpan.FromSeconds(30), "2 slot grains on silo 0 and 3 on silo 1, none elsewhere");
+        Assert.Empty(log.Runs);
     }
 
     [Fact]
