@@ -38,6 +38,11 @@ internal sealed class SearchPolicy
     /// <summary>Why a trial's final objective cannot be ranked, or null when it can.</summary>
     public string? UnusableObjective(TrialEntry trial)
     {
+        if (MultiObjectiveViews.UnusableObjective(trial, Settings) is { } reason)
+        {
+            return reason;
+        }
+
         if (trial.Epochs.Count == 0)
         {
             return $"no epoch reported; objective '{Settings.Metric}' is unknown";
@@ -91,5 +96,6 @@ internal sealed class SearchPolicy
         _spec.MaxEpochs)
     {
         TakenKeys = _trials.TriedKeys,
+        Directions = MultiObjectiveViews.Directions(Settings),
     };
 }
