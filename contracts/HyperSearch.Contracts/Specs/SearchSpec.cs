@@ -64,6 +64,7 @@ public sealed record DatasetSpec(
 /// <param name="MaxFailedTrials">Fail the search when more trials than this have failed.</param>
 /// <param name="Objectives">Two or more objectives for a Pareto search (the first is also <see cref="Metric"/>);
 /// null for a single-objective search.</param>
+/// <param name="WarmStart">Finished trials of an earlier search that seed the sampler (never run again).</param>
 [GenerateSerializer, Immutable, Alias("HyperSearch.SearchSettings")]
 public sealed record SearchSettings(
     [property: Id(0)] string Sampler,
@@ -78,7 +79,8 @@ public sealed record SearchSettings(
     [property: Id(9)] double? TargetValue,
     [property: Id(10)] int MaxFailedTrials,
     [property: Id(11)] int Seed,
-    [property: Id(12)] IReadOnlyList<ObjectiveSpec>? Objectives = null)
+    [property: Id(12)] IReadOnlyList<ObjectiveSpec>? Objectives = null,
+    [property: Id(13)] WarmStart? WarmStart = null)
 {
     /// <summary>True when the search trades off two or more objectives (a Pareto front rather than one winner).</summary>
     public bool IsMultiObjective => Objectives is { Count: > 1 };

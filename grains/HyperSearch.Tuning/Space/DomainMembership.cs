@@ -20,6 +20,42 @@ public static class DomainMembership
         parameters.Values.Count == space.Parameters.Count
         && space.Parameters.All(p => parameters.Values.TryGetValue(p.Key, out var v) && p.Value.Contains(v));
 
+    /// <summary>The configuration in the space's own value types (a whole number read back from JSON for a real-valued
+    /// domain becomes a double, and the reverse for integers), or null when it is not compatible: other parameter
+    /// names, or a value outside its domain. Warm start imports only what this accepts.</summary>
+    public static ParameterSet? Conform(this SearchSpace space, IReadOnlyDictionary<string, object> parameters)
+    {
+        if (parameters.Count != space.Parameters.Count)
+        {
+            return null;
+        }
+
+        var values = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var (name, domain) in space.Parameters)
+        {
+            if (!parameters.TryGetValue(name, out var raw))
+            {
+                return null;
+            }
+
+            var value = (domain, raw) switch
+            {
+                (Uniform or LogUniform, long l) => (double)l,
+                (Uniform or LogUniform, int i) => (double)i,
+                (IntRange, double d) when d == Math.Floor(d) && Math.Abs(d) < 1e15 => (long)d,
+                _ => raw,
+            };
+            if (!domain.Contains(value))
+            {
+                return null;
+            }
+
+            values[name] = value;
+        }
+
+        return new ParameterSet(values);
+    }
+
     /// <summary>Equal after the widening ParameterSet applies (int to long, float to double).</summary>
     private static bool Same(object a, object b) => Widen(a).Equals(Widen(b));
 
