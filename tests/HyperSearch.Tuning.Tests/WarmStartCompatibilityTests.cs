@@ -23,10 +23,12 @@ public sealed class WarmStartCompatibilityTests
     [Fact]
     public void A_configuration_inside_every_new_domain_is_imported_in_the_spaces_types()
     {
-        var imported = NewSpace.Conform(Config(dropout: 0L, layers: 3.0));
+        // As read back from JSON: whole numbers may arrive as either kind of number.
+        var imported = NewSpace.Conform(new Dictionary<string, object> { ["lr"] = 1e-3, ["filters"] = 32.0, ["layers"] = 3.0, ["dropout"] = 0L });
         Assert.NotNull(imported);
         Assert.Equal(0.0, imported["dropout"]);
         Assert.Equal(3L, imported["layers"]);
+        Assert.Equal(32L, imported["filters"]);
     }
 
     [Fact]

@@ -44,7 +44,7 @@ internal static class ParetoCommands
                 chosen = chosen is null ? null : new { trial = chosen.Trial.Number, parameters = chosen.Trial.Parameters, objectives = chosen.Values },
                 test = testResult is null ? null : new { test_accuracy = testResult.TestAccuracy, test_loss = testResult.TestLoss, count = testResult.Count },
             }, Json.Compact));
-            return ExitCodes.Success;
+            return Outcome(constraints, chosen);
         }
 
         stdout.WriteLine($"Search {results.SearchId} ({results.State}): {results.Trials.Count} trials; objectives {string.Join(", ", objectives.Select(o => $"{o.Metric} ({(o.Maximize ? "max" : "min")})"))}");
@@ -67,8 +67,12 @@ internal static class ParetoCommands
             stdout.WriteLine($"Test accuracy of trial #{chosen!.Trial.Number}: {testResult.TestAccuracy.ToString("0.0000", CultureInfo.InvariantCulture)} on {testResult.Count} images (evaluated after the choice, never used to make it)");
         }
 
-        return constraints is not null && chosen is null ? ExitCodes.Failure : ExitCodes.Success;
+        return Outcome(constraints, chosen);
     }
+
+    /// <summary>A rule that no front point meets is a failure, in text and JSON alike.</summary>
+    private static int Outcome(IReadOnlyList<FrontConstraint>? constraints, FrontPoint? chosen) =>
+        constraints is not null && chosen is null ? ExitCodes.Failure : ExitCodes.Success;
 
     /// <summary>Exports the point's checkpoint to a scratch folder and evaluates it once on the test split.</summary>
     private static async Task<TestEvaluation> EvaluateAsync(SearchResults results, FrontPoint point)

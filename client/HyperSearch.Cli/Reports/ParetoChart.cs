@@ -39,7 +39,7 @@ internal static class ParetoChart
             var line = plot.Add.Scatter(front.Select(p => p.Values[x.Metric]).ToArray(), front.Select(p => p.Values[y.Metric]).ToArray(), Colors.OrangeRed);
             line.MarkerSize = 9;
             line.LineWidth = 2;
-            line.ConnectStyle = ConnectStyle.StepHorizontal;
+            line.ConnectStyle = ConnectStyle.StepVertical; // the edge of the region the front dominates
             line.LegendText = "Pareto front";
             foreach (var point in front)
             {

@@ -38,14 +38,7 @@ public static class DomainMembership
                 return null;
             }
 
-            var value = (domain, raw) switch
-            {
-                (Uniform or LogUniform, long l) => (double)l,
-                (Uniform or LogUniform, int i) => (double)i,
-                (IntRange, double d) when d == Math.Floor(d) && Math.Abs(d) < 1e15 => (long)d,
-                _ => raw,
-            };
-            if (!domain.Contains(value))
+            if (Readings(raw).FirstOrDefault(domain.Contains) is not { } value)
             {
                 return null;
             }
@@ -54,6 +47,24 @@ public static class DomainMembership
         }
 
         return new ParameterSet(values);
+    }
+
+    /// <summary>The value as read, then as the other kind of number (JSON does not keep 8 and 8.0 apart).</summary>
+    private static IEnumerable<object> Readings(object raw)
+    {
+        yield return raw;
+        switch (raw)
+        {
+            case long l:
+                yield return (double)l;
+                break;
+            case int i:
+                yield return (double)i;
+                break;
+            case double d when d == Math.Floor(d) && Math.Abs(d) < 1e15:
+                yield return (long)d;
+                break;
+        }
     }
 
     /// <summary>Equal after the widening ParameterSet applies (int to long, float to double).</summary>
