@@ -6,9 +6,6 @@ namespace HyperSearch.Tuning.MultiObjective;
 /// studies alike, so the multi-objective algorithms are written once.</summary>
 public static class ObjectiveScores
 {
-    /// <summary>How many objectives the study has.</summary>
-    public static int ObjectiveCount(this StudyView study) => study.IsMultiObjective ? study.Directions!.Count : 1;
-
     /// <summary>The score vector of <paramref name="trial"/> after <paramref name="resource"/> units, or null if it has
     /// not got there (or lacks a value for an objective).</summary>
     public static double[]? ScoresAt(this StudyView study, TrialView trial, int resource)

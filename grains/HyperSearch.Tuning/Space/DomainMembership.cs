@@ -15,11 +15,6 @@ public static class DomainMembership
         _ => false,
     };
 
-    /// <summary>True when the configuration names exactly the space's parameters and each value fits its domain.</summary>
-    public static bool Fits(this SearchSpace space, ParameterSet parameters) =>
-        parameters.Values.Count == space.Parameters.Count
-        && space.Parameters.All(p => parameters.Values.TryGetValue(p.Key, out var v) && p.Value.Contains(v));
-
     /// <summary>The configuration in the space's own value types (a whole number read back from JSON for a real-valued
     /// domain becomes a double, and the reverse for integers), or null when it is not compatible: other parameter
     /// names, or a value outside its domain. Warm start imports only what this accepts.</summary>
