@@ -7,6 +7,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["fashion-accuracy"] = HyperSearch.Bench.Training.FashionAccuracyBenchmark.RunAsync,
     ["memory"] = HyperSearch.Bench.Training.MemoryBenchmark.RunAsync,
     ["algorithms"] = AlgorithmsBenchmark.RunAsync,
+    ["multi-objective"] = MultiObjectiveBenchmark.RunAsync,
     ["scheduler-overhead"] = SchedulerOverheadBenchmark.RunAsync,
     ["search-efficiency"] = SearchEfficiencyBenchmark.RunAsync,
     ["scale"] = HyperSearch.Bench.Scale.ScaleBenchmark.RunAsync,

@@ -9,7 +9,7 @@ namespace HyperSearch.Tuning;
 /// so a spec can be validated completely before anything starts.</remarks>
 public static class Algorithms
 {
-    public static IReadOnlyList<string> SamplerNames { get; } = ["grid", "random", "tpe"];
+    public static IReadOnlyList<string> SamplerNames { get; } = ["grid", "random", "tpe", "nsga2", "motpe"];
 
     public static IReadOnlyList<string> SchedulerNames { get; } = ["none", "asha", "hyperband", "median", "percentile"];
 
@@ -17,6 +17,8 @@ public static class Algorithms
     /// grid: grid_points (0 = continuous domains are an error). random: none.
     /// tpe: n_startup_trials (10), n_ei_candidates (24), gamma (0.1), max_good (25), prior_weight (1.0),
     /// multivariate (true), constant_liar (true), kernel_scoring ("height" or "density"), level_selectivity (1.0).
+    /// nsga2 (multi-objective): population_size (50), crossover_prob (0.9), swapping_prob (0.5), mutation_prob (1 / parameters).
+    /// motpe (multi-objective): tpe's options.
     /// </summary>
     public static ISampler CreateSampler(string name, IReadOnlyDictionary<string, object>? options) => ReadSampler(name, options)();
 
@@ -38,6 +40,17 @@ public static class Algorithms
                 break;
             case "random":
                 create = () => new RandomSampler();
+                break;
+            case "nsga2":
+                var population = o.Int("population_size", 50, 2);
+                var crossover = o.Double("crossover_prob", 0.9, 0.0, 1.0);
+                var swapping = o.Double("swapping_prob", 0.5, 0.0, 1.0);
+                var mutation = o.Double("mutation_prob", double.NaN, 0.0, 1.0); // absent: 1 / number of parameters
+                create = () => new NsgaIISampler(population, crossover, swapping, double.IsNaN(mutation) ? null : mutation);
+                break;
+            case "motpe":
+                var moTpe = TpeFrom(o);
+                create = () => new MoTpeSampler(moTpe);
                 break;
             default:
                 var tpe = TpeFrom(o);

@@ -29,6 +29,10 @@ public sealed record TrialView(int Number, ParameterSet Parameters, TrialStatus 
     public double? Last => Curve.Count > 0 ? Curve[^1] : null;
 
     public bool IsFinished => Status is TrialStatus.Completed or TrialStatus.Pruned or TrialStatus.Failed or TrialStatus.Cancelled;
+
+    /// <summary>Multi-objective studies only: every objective after each unit of resource (index i = after resource
+    /// i+1), in the order of <see cref="StudyView.Directions"/>. <see cref="Curve"/> holds the first objective.</summary>
+    public IReadOnlyList<IReadOnlyList<double>>? ObjectiveCurve { get; init; }
 }
 
 /// <summary>Everything a sampler or scheduler may read: the study so far.</summary>
@@ -42,4 +46,11 @@ public sealed record StudyView(SearchSpace Space, IReadOnlyList<TrialView> Trial
     /// <summary>Optional: the keys of every configuration in <see cref="Trials"/>, kept by a caller that already
     /// indexes them, so a suggestion does not rebuild the set from the whole study (quadratic over a long search).</summary>
     public IReadOnlySet<string>? TakenKeys { get; init; }
+
+    /// <summary>Multi-objective studies only: the direction of each objective (two or more); null when the study has one
+    /// objective, whose direction is <see cref="Direction"/>.</summary>
+    public IReadOnlyList<Direction>? Directions { get; init; }
+
+    /// <summary>True when trials carry objective vectors (<see cref="TrialView.ObjectiveCurve"/>).</summary>
+    public bool IsMultiObjective => Directions is { Count: > 1 };
 }

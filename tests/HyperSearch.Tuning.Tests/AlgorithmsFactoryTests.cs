@@ -8,7 +8,7 @@ public sealed class AlgorithmsFactoryTests
     [Fact]
     public void Every_listed_name_builds()
     {
-        Assert.Equal(["grid", "random", "tpe"], Algorithms.SamplerNames);
+        Assert.Equal(["grid", "random", "tpe", "nsga2", "motpe"], Algorithms.SamplerNames);
         Assert.Equal(["none", "asha", "hyperband", "median", "percentile"], Algorithms.SchedulerNames);
         Assert.All(Algorithms.SamplerNames, n => Assert.NotNull(Algorithms.CreateSampler(n, null)));
         Assert.All(Algorithms.SchedulerNames, n => Assert.NotNull(Algorithms.CreateScheduler(n, null, 27)));

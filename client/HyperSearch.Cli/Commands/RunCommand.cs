@@ -16,7 +16,7 @@ namespace HyperSearch.Cli.Commands;
 /// state in the run directory, so `run SPEC --resume ID` continues it after Ctrl-C or a kill.</summary>
 internal static class RunCommand
 {
-    public const string Usage = "hypersearch run SPEC [--json] [--run-dir DIR] [--id ID | --resume ID] [--slots N] [--threads N] [--data-dir DIR] [--verbose]";
+    public const string Usage = "hypersearch run SPEC [--json] [--run-dir DIR] [--id ID | --resume ID] [--slots N] [--threads N] [--data-dir DIR] [--warm-start RUN_DIR|SEARCH_ID] [--verbose]";
 
     public static Command Create(CliOutput io)
     {
@@ -29,19 +29,26 @@ internal static class RunCommand
         var slots = CliSymbols.Integer("--slots", 1, "N", "trials trained at once (default 1)");
         var threads = CliSymbols.Integer("--threads", 1, "N", "CPU threads for training (default: all cores)");
         var dataDirectory = CliSymbols.Text("--data-dir", "DIR", "where datasets are found");
+        var warmStart = CliSymbols.Text("--warm-start", "RUN_DIR|SEARCH_ID", "seed the sampler with a finished run's trials whose space is compatible");
         var command = new Command("run", "run a search in this process (an embedded silo, no services) and keep results in ./runs/<id>/")
         {
-            spec, json, verbose, runDir, id, resume, slots, threads, dataDirectory,
+            spec, json, verbose, runDir, id, resume, slots, threads, dataDirectory, warmStart,
         };
         command.SetAction(parsed => RunAsync(
             new RunRequest(parsed.GetRequiredValue(spec), parsed.GetValue(json), parsed.GetValue(verbose), parsed.GetValue(runDir),
-                parsed.GetValue(slots) ?? 1, parsed.GetValue(threads), parsed.GetValue(dataDirectory), parsed.GetValue(id), parsed.GetValue(resume)),
+                parsed.GetValue(slots) ?? 1, parsed.GetValue(threads), parsed.GetValue(dataDirectory), parsed.GetValue(id), parsed.GetValue(resume))
+            {
+                WarmStart = parsed.GetValue(warmStart),
+            },
             io.Stdout,
             io.Stderr));
         return command;
     }
 
-    private sealed record RunRequest(string SpecPath, bool Json, bool Verbose, string? RunRoot, int Slots, int? Threads, string? DataDirectory, string? Id, string? Resume);
+    private sealed record RunRequest(string SpecPath, bool Json, bool Verbose, string? RunRoot, int Slots, int? Threads, string? DataDirectory, string? Id, string? Resume)
+    {
+        public string? WarmStart { get; init; }
+    }
 
     private static async Task<int> RunAsync(RunRequest request, TextWriter stdout, TextWriter stderr)
     {
@@ -88,6 +95,18 @@ internal static class RunCommand
         if (resume is null)
         {
             runDir.WriteSpec(loaded.Text);
+        }
+
+        if ((resume is null && request.WarmStart is { } source ? WarmStartImport.Load(source, spec, runRoot) : WarmStartImport.Read(runDir.Path)) is { } warm)
+        {
+            WarmStartImport.Save(runDir.Path, warm);
+            var seeded = spec with { Search = spec.Search with { WarmStart = warm } };
+            SpecAdmission.AdmitAlso(spec, seeded);
+            spec = seeded;
+            if (!json)
+            {
+                stdout.WriteLine($"Warm start from {warm.Source}: {warm.Trials.Count} trial(s) imported, {warm.Skipped} skipped (space not compatible)");
+            }
         }
 
         using var host = EmbeddedSilo.Build($"run-{searchId}", runDir.CheckpointRoot, slots, threads, dataDirectory, verbose, runDir.StateDirectory);

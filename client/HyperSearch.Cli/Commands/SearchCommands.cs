@@ -72,14 +72,22 @@ internal static class SearchCommands
         var id = SearchId();
         var json = JsonFlag();
         var command = new Command(verb, $"the search's {verb}") { id, json };
+        var front = verb is "status" or "best" ? new FrontOptions(command, verb == "best") : null;
         var results = new ResultsOptions(command);
-        command.SetAction(parsed =>
+        command.SetAction(async parsed =>
         {
             var source = results.Read(parsed);
             var searchId = parsed.GetRequiredValue(id);
-            return !source.ForceCluster && (source.RunDir is not null || ResultsLoader.FindRunDirectory(null, searchId) is not null)
+            // A multi-objective search answers with its Pareto front.
+            var local = !source.ForceCluster && (source.RunDir is not null || ResultsLoader.FindRunDirectory(null, searchId) is not null);
+            if (front is not null && (local || front.Rule(parsed) is not null || front.Test(parsed)) && await ParetoCommands.TryReadAsync(verb, searchId, parsed.GetValue(json), front.Rule(parsed), front.Test(parsed), source, io.Stdout) is { } code)
+            {
+                return code;
+            }
+
+            return await (local
                 ? ResultCommands.LocalSearchAsync(verb, searchId, parsed.GetValue(json), source, io.Stdout)
-                : OnSearchAsync(verb, searchId, io.Stdout, parsed.GetValue(json), ClusterConnection.Prepare(source.Connection));
+                : OnSearchAsync(verb, searchId, io.Stdout, parsed.GetValue(json), ClusterConnection.Prepare(source.Connection)));
         });
         return command;
     }

@@ -52,6 +52,7 @@ internal static class HtmlReport
         var body = Html.Element("body", Html.Attribute("data-rendered", "0"), Html.Attribute("data-errors", ""),
             Html.Element("h1", title),
             Overview(results),
+            WarmStartSection.For(results),
             Diagnostics(findings),
             charts.Select(chart => Html.Element("figure", Html.Attribute("class", "chart"), Html.Attribute("id", chart.Id),
                 Html.Element("figcaption", Html.Element("h2", chart.Title), Html.Element("p", chart.Caption)),

@@ -23,6 +23,11 @@ internal static class ReportCharts
             ParallelCoordinates(results),
             Importance(results),
         };
+        if (ParetoChart.For(results) is { } pareto)
+        {
+            charts.Insert(0, pareto);
+        }
+
         return charts;
     }
 

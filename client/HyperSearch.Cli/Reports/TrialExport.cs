@@ -57,6 +57,8 @@ internal static class TrialExport
         metric = results.Metric,
         maximize = results.Maximize,
         best_trial = results.Best?.Number,
+        objectives = results.Spec?.Search.Objectives?.Select(o => new { metric = o.Metric, mode = o.Maximize ? "max" : "min" }),
+        pareto_front = results.Spec?.Search is { IsMultiObjective: true } search ? ParetoFront.Of(results.Trials, search.Objectives!).Select(p => p.Trial.Number) : null,
         test_accuracy = results.TestAccuracy,
         wall_seconds = results.WallSeconds,
         source = results.Source,

@@ -29,6 +29,9 @@ internal sealed record SearchResults(
 {
     public string Source => RunDir ?? "cluster";
 
+    /// <summary>The earlier trials that seeded this search's sampler (`run --warm-start`), or null.</summary>
+    public WarmStart? WarmStart { get; init; }
+
     /// <summary>Warnings the run's summary recorded (e.g. a distribution shift let through).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
@@ -151,6 +154,7 @@ internal static class ResultsLoader
             checkpointOption ?? CheckpointRootIn(dir, summary?.SearchId ?? searchId))
         {
             Warnings = summary?.Warnings ?? [],
+            WarmStart = WarmStartImport.Read(dir),
         };
     }
 
@@ -174,7 +178,10 @@ internal static class ResultsLoader
         var checkpoints = checkpointOption
             ?? Path.Combine(Environment.GetEnvironmentVariable("HYPERSEARCH_CHECKPOINT_DIR") ?? Path.Combine(Path.GetTempPath(), "hypersearch", "checkpoints"), searchId);
         return new SearchResults(searchId, status.Name, status.State.ToString().ToLowerInvariant(), status.StopReason, status.Metric, status.Maximize,
-            status.MaxTrials, status.WallSeconds, status.StartedAt, trials, status.Best?.Number, status.Test?.TestAccuracy, spec, null, checkpoints);
+            status.MaxTrials, status.WallSeconds, status.StartedAt, trials, status.Best?.Number, status.Test?.TestAccuracy, spec, null, checkpoints)
+        {
+            WarmStart = spec.Search.WarmStart,
+        };
     }
 
     private static Dictionary<string, object> Plain(IReadOnlyDictionary<string, object> values) =>

@@ -62,6 +62,9 @@ public sealed record DatasetSpec(
 /// <param name="TargetValue">Stop the search once a completed trial reaches this objective.</param>
 /// <param name="TimeBudget">Stop the search after this long (running trials are cancelled).</param>
 /// <param name="MaxFailedTrials">Fail the search when more trials than this have failed.</param>
+/// <param name="Objectives">Two or more objectives for a Pareto search (the first is also <see cref="Metric"/>);
+/// null for a single-objective search.</param>
+/// <param name="WarmStart">Finished trials of an earlier search that seed the sampler (never run again).</param>
 [GenerateSerializer, Immutable, Alias("HyperSearch.SearchSettings")]
 public sealed record SearchSettings(
     [property: Id(0)] string Sampler,
@@ -75,7 +78,13 @@ public sealed record SearchSettings(
     [property: Id(8)] bool Maximize,
     [property: Id(9)] double? TargetValue,
     [property: Id(10)] int MaxFailedTrials,
-    [property: Id(11)] int Seed);
+    [property: Id(11)] int Seed,
+    [property: Id(12)] IReadOnlyList<ObjectiveSpec>? Objectives = null,
+    [property: Id(13)] WarmStart? WarmStart = null)
+{
+    /// <summary>True when the search trades off two or more objectives (a Pareto front rather than one winner).</summary>
+    public bool IsMultiObjective => Objectives is { Count: > 1 };
+}
 
 public enum ParameterKind
 {

@@ -13,5 +13,11 @@ public sealed record EpochMetrics(
     public const string EpochSeconds = "epoch_seconds";
     public const string ImagesPerSecond = "images_per_s";
 
+    /// <summary>The model's parameter count (the same every epoch), reported so it can be an objective.</summary>
+    public const string Params = "params";
+
+    /// <summary>Milliseconds per image of the epoch's validation pass (inference only).</summary>
+    public const string InferenceMsPerImage = "inference_ms_per_image";
+
     public double? Get(string name) => Values.TryGetValue(name, out var v) ? v : null;
 }

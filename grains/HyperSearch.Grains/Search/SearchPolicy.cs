@@ -14,6 +14,7 @@ internal sealed class SearchPolicy
     private readonly ISampler _sampler;
     private readonly ITrialScheduler _scheduler;
     private readonly TrialTable _trials;
+    private readonly IReadOnlyList<TrialView> _imported;
 
     public SearchPolicy(SearchSpec spec, TrialTable trials)
     {
@@ -22,6 +23,7 @@ internal sealed class SearchPolicy
         _space = SpaceMapping.ToSearchSpace(spec.Space);
         _sampler = Algorithms.CreateSampler(spec.Search.Sampler, spec.Search.SamplerOptions);
         _scheduler = Algorithms.CreateScheduler(spec.Search.Scheduler, spec.Search.SchedulerOptions, spec.MaxEpochs);
+        _imported = WarmStartViews.Build(spec, _space);
     }
 
     private SearchSettings Settings => _spec.Search;
@@ -38,6 +40,11 @@ internal sealed class SearchPolicy
     /// <summary>Why a trial's final objective cannot be ranked, or null when it can.</summary>
     public string? UnusableObjective(TrialEntry trial)
     {
+        if (MultiObjectiveViews.UnusableObjective(trial, Settings) is { } reason)
+        {
+            return reason;
+        }
+
         if (trial.Epochs.Count == 0)
         {
             return $"no epoch reported; objective '{Settings.Metric}' is unknown";
@@ -85,11 +92,12 @@ internal sealed class SearchPolicy
     /// <summary>The study as the algorithms see it; valid until the next change to the trial table.</summary>
     public StudyView StudyView() => new(
         _space,
-        _trials.Views,
+        _imported.Count == 0 ? _trials.Views : [.. _imported, .. _trials.Views],
         Settings.Maximize ? Direction.Maximize : Direction.Minimize,
         Settings.Seed,
         _spec.MaxEpochs)
     {
-        TakenKeys = _trials.TriedKeys,
+        TakenKeys = _imported.Count == 0 ? _trials.TriedKeys : null, // the imported configurations count as taken too
+        Directions = MultiObjectiveViews.Directions(Settings),
     };
 }

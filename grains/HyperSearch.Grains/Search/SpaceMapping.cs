@@ -4,7 +4,7 @@ using HyperSearch.Tuning.Space;
 namespace HyperSearch.Grains.Search;
 
 /// <summary>Translates the wire form of a spec into the tuning library's view of a study.</summary>
-internal static class SpaceMapping
+public static class SpaceMapping
 {
     public static SearchSpace ToSearchSpace(IEnumerable<ParameterSpec> space) =>
         new(space.Select(p => KeyValuePair.Create(p.Name, ToDomain(p))));

@@ -12,6 +12,7 @@ internal sealed class TrialTable
     private readonly List<TrialEntry> _trials;
     private readonly string _metric;
     private readonly bool _maximize;
+    private readonly IReadOnlyList<ObjectiveSpec>? _objectives;
     private readonly HashSet<string> _triedKeys = new(StringComparer.Ordinal);
     private readonly List<TrialView> _views = [];
     private readonly SortedSet<int> _waiting = [];
@@ -23,6 +24,7 @@ internal sealed class TrialTable
         _trials = trials;
         _metric = settings.Metric;
         _maximize = settings.Maximize;
+        _objectives = settings.IsMultiObjective ? settings.Objectives : null;
         foreach (var trial in trials)
         {
             var parameters = new ParameterSet(trial.Parameters);
@@ -164,5 +166,6 @@ internal sealed class TrialTable
         {
             Status = SpaceMapping.ToStatus(trial.State),
             Curve = trial.Epochs.Select(e => e.Get(_metric) ?? double.NaN).ToArray(),
+            ObjectiveCurve = _objectives is null ? null : MultiObjectiveViews.Curve(trial.Epochs, _objectives),
         };
 }

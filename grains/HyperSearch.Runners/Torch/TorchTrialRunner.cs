@@ -26,7 +26,8 @@ public sealed class TorchTrialRunner(SlotResources resources, string? dataDirect
             using var lease = resources.Acquire();
             TorchRuntime.SetThreadsForThisThread(resources.ThreadsPerTrial);
             var options = new TrialRunOptions(SeedFor(work), work.CheckpointDirectory, work.Resume, lease.Device);
-            var outcome = TrialTrainer.Run(config, data, options, report => onEpoch(ToMetrics(report)).GetAwaiter().GetResult() == EpochDecision.Continue, cancellationToken);
+            var parameterCount = ModelBuilder.CountParameters(config, data.Info);
+            var outcome = TrialTrainer.Run(config, data, options, report => onEpoch(ToMetrics(report, parameterCount)).GetAwaiter().GetResult() == EpochDecision.Continue, cancellationToken);
             var state = outcome.Kind switch
             {
                 TrialOutcomeKind.Completed => TrialState.Completed,
@@ -35,7 +36,7 @@ public sealed class TorchTrialRunner(SlotResources resources, string? dataDirect
                 _ => TrialState.Cancelled,
             };
             // The whole curve, restored epochs included, so the coordinator's record has no gap after a resume.
-            return new TrialOutcomeReport(state, outcome.FailureReason, outcome.ParameterCount, outcome.Epochs.Select(ToMetrics).ToList());
+            return new TrialOutcomeReport(state, outcome.FailureReason, outcome.ParameterCount, outcome.Epochs.Select(e => ToMetrics(e, parameterCount)).ToList());
         });
 
     public Task<TestResult> EvaluateTestAsync(WorkItem work, CancellationToken cancellationToken) =>
@@ -50,8 +51,11 @@ public sealed class TorchTrialRunner(SlotResources resources, string? dataDirect
     /// <summary>Each trial's seed derives from the search seed and the trial number: reproducible, and distinct per trial.</summary>
     public static int SeedFor(WorkItem work) => unchecked(work.Spec.Search.Seed * 1_000_003 + work.TrialNumber);
 
-    private static EpochMetrics ToMetrics(EpochReport report) => new(report.Epoch, new Dictionary<string, double>
+    /// <summary>The epoch's metrics, with the parameter count so that model size can be an objective.</summary>
+    private static EpochMetrics ToMetrics(EpochReport report, long parameterCount) => new(report.Epoch, new Dictionary<string, double>
     {
+        [EpochMetrics.Params] = parameterCount,
+        [EpochMetrics.InferenceMsPerImage] = report.InferenceMsPerImage,
         [EpochMetrics.TrainLoss] = report.TrainLoss,
         [EpochMetrics.TrainAccuracy] = report.TrainAccuracy,
         [EpochMetrics.ValLoss] = report.ValLoss,

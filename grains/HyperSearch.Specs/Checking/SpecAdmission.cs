@@ -67,13 +67,24 @@ public static class SpecAdmission
         return result;
     }
 
+    /// <summary>Lets <paramref name="derived"/> (the admitted <paramref name="original"/> with run-time additions such as
+    /// warm-start trials, which need no check) stand admitted as the original does.</summary>
+    public static void AdmitAlso(SearchSpec original, SearchSpec derived)
+    {
+        if (AdmittedSpecs.TryGetValue(original, out var admitted))
+        {
+            AdmittedSpecs.AddOrUpdate(derived, admitted);
+        }
+    }
+
     private sealed record Admitted(string? DataDirectory, DataChecks Data, SpecCheckResult Result);
 
     private static void CheckMetric(SearchSpec spec, SpecParseResult parsed, List<SpecError> errors)
     {
         // A command trial may print any metric; only the built-in trainer's are known up front.
         var metric = spec.Search.Metric;
-        if (spec.Trainer.IsCommand || BuiltInMetrics.Contains(metric))
+        // search.objectives were checked against the trainer's metrics where they were parsed.
+        if (spec.Trainer.IsCommand || BuiltInMetrics.Contains(metric) || spec.Search.Objectives is { Count: > 0 })
         {
             return;
         }

@@ -9,7 +9,7 @@ public sealed partial class SpecParser
 {
     private static readonly string[] TopLevelKeys = ["name", "dataset", "search", "training", "space", "trainer"];
     private static readonly string[] DatasetKeys = ["name", "path", "validation_fraction", "train_subset", "train_fraction", "split_seed", "allow_distribution_shift"];
-    private static readonly string[] SearchKeys = ["sampler", "sampler_options", "scheduler", "scheduler_options", "max_trials", "max_concurrent", "time_budget", "target", "metric", "mode", "max_failed_trials", "seed"];
+    private static readonly string[] SearchKeys = ["sampler", "sampler_options", "scheduler", "scheduler_options", "max_trials", "max_concurrent", "time_budget", "target", "metric", "mode", "max_failed_trials", "seed", "objectives"];
     private static readonly string[] TargetKeys = ["metric", "value"];
     private static readonly string[] TrainerKeys = ["command", "timeout", "working_directory", "stop_grace_period"];
     private static readonly string[] DomainKeys = ["choice", "int", "uniform", "loguniform", "fixed", "log"];
@@ -63,6 +63,10 @@ public sealed partial class SpecParser
         var training = top.TryGetValue("training", out var trainingNode) ? ParseTraining(trainingNode) : new Dictionary<string, object>();
         var space = top.TryGetValue("space", out var spaceNode) ? ParseSpace(spaceNode) : [];
         var trainer = top.TryGetValue("trainer", out var trainerNode) ? ParseTrainer(trainerNode) : TrainerSpec.BuiltIn;
+        if (search is not null)
+        {
+            CheckObjectives(search, trainer, _lines.ContainsKey("search.metric") || _lines.ContainsKey("search.mode"));
+        }
 
         foreach (var duplicate in space.Select(p => p.Name).Where(training.ContainsKey))
         {
@@ -206,7 +210,14 @@ public sealed partial class SpecParser
             }
         }
 
-        return new SearchSettings(sampler, samplerOptions, scheduler, schedulerOptions, maxTrials, maxConcurrent, budget, metric, maximize, target, maxFailed, seed);
+        var objectives = fields.TryGetValue("objectives", out var ob) ? ParseObjectives(ob) : null;
+        if (objectives is { Count: > 0 })
+        {
+            // The first objective is the metric: the target, the winner and every single-objective view use it.
+            (metric, maximize) = (objectives[0].Metric, objectives[0].Maximize);
+        }
+
+        return new SearchSettings(sampler, samplerOptions, scheduler, schedulerOptions, maxTrials, maxConcurrent, budget, metric, maximize, target, maxFailed, seed, objectives);
     }
 
     private TrainerSpec? ParseTrainer(YamlNode node)

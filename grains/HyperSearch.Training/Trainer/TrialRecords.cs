@@ -22,7 +22,8 @@ public sealed record TrialRunOptions(int Seed, string? CheckpointDirectory = nul
 /// <summary>Metrics of one finished epoch.</summary>
 /// <param name="EpochSeconds">Wall time of the epoch's training and validation (the checkpoint write after it is not included).</param>
 /// <param name="ImagesPerSecond">Training images per second of the training phase (batching and augmentation included).</param>
-public sealed record EpochReport(int Epoch, double TrainLoss, double TrainAccuracy, double ValLoss, double ValAccuracy, double EpochSeconds, double ImagesPerSecond);
+/// <param name="InferenceMsPerImage">Milliseconds per image of the validation pass (forward only); 0 without a validation split.</param>
+public sealed record EpochReport(int Epoch, double TrainLoss, double TrainAccuracy, double ValLoss, double ValAccuracy, double EpochSeconds, double ImagesPerSecond, double InferenceMsPerImage = 0);
 
 /// <summary>Completed = all epochs ran; Stopped = the epoch callback asked to stop (e.g. pruned); Failed = diverged, out of memory or unusable configuration; Cancelled = the token fired.</summary>
 public enum TrialOutcomeKind { Completed, Stopped, Failed, Cancelled }

@@ -208,7 +208,9 @@ public static class TrialTrainer
                     options.AfterBatch?.Invoke(epoch, b + 1);
                 }
                 double trainSeconds = epochClock.Elapsed.TotalSeconds;
+                var validationClock = Stopwatch.StartNew();
                 var (valLoss, valAccuracy) = Evaluate(session, validation, evaluationBatch, token);
+                double inferenceMs = data.ValidationCount > 0 ? validationClock.Elapsed.TotalMilliseconds / data.ValidationCount : 0;
                 if (data.ValidationCount > 0 && !double.IsFinite(valLoss))
                 {
                     FailureReason = $"diverged at epoch {epoch}, during validation: loss is {valLoss}";
@@ -216,7 +218,7 @@ public static class TrialTrainer
                 }
                 completedEpochs = epoch;
                 var report = new EpochReport(epoch, lossSum / Math.Max(1, seen), (double)correct / Math.Max(1, seen), valLoss, valAccuracy,
-                    epochClock.Elapsed.TotalSeconds, seen / trainSeconds);
+                    epochClock.Elapsed.TotalSeconds, seen / trainSeconds, inferenceMs);
                 reports.Add(report);
                 if (options.CheckpointDirectory is { } dir)
                     Checkpoint.Save(dir, new Checkpoint.Metadata(epoch, options.Seed, session.Bf16 ? "bf16" : "fp32", fingerprint, rng.State, reports), session);

@@ -28,20 +28,29 @@ public sealed class TpeSampler : ISampler
 
     public ParameterSet? Suggest(StudyView study, int trialNumber)
     {
-        var taken = StudyKeys.Taken(study, trialNumber);
         var split = ObservationSplit.Compute(study, trialNumber, Options);
+        return SuggestFrom(study, trialNumber, split.Good, null, split.Bad, split.ScoredCount);
+    }
+
+    /// <summary>The suggestion once the observations are split; <paramref name="goodWeights"/> (one per good trial,
+    /// null for the default fading weights) lets the multi-objective TPE weight the good set by hypervolume.</summary>
+    internal ParameterSet? SuggestFrom(
+        StudyView study, int trialNumber, IReadOnlyList<TrialView> goodTrials, IReadOnlyList<double>? goodWeights,
+        IReadOnlyList<TrialView> badTrials, int scoredCount)
+    {
+        var taken = StudyKeys.Taken(study, trialNumber);
         var dims = study.Space.Parameters
             .Where(p => p.Value is not Fixed)
             .Select(p => new TpeDimension(p.Key, p.Value))
             .ToArray();
-        if (split.ScoredCount < Math.Max(Options.NStartupTrials, 1) || dims.Length == 0)
+        if (scoredCount < Math.Max(Options.NStartupTrials, 1) || dims.Length == 0)
         {
             return RandomSampler.Draw(study, trialNumber, taken);
         }
 
-        var good = Encode(split.Good, dims);
-        var bad = Encode(split.Bad, dims);
-        var l = new ParzenEstimator(good, Weights(good.Count), dims, Options);
+        var (good, kept) = Encode(goodTrials, dims);
+        var (bad, _) = Encode(badTrials, dims);
+        var l = new ParzenEstimator(good, goodWeights is null ? Weights(good.Count) : kept.Select(i => goodWeights[i]).ToArray(), dims, Options);
         var g = new ParzenEstimator(bad, Weights(bad.Count), dims, Options);
         var rng = SeededRandom.For(study.Seed, trialNumber, Stream);
         var ranked = Options.Multivariate ? RankJoint(l, g, rng) : RankIndependent(l, g, dims.Length, rng);
@@ -110,19 +119,21 @@ public sealed class TpeSampler : ISampler
         candidates.Select((c, i) => (c.X, c.Score, i)).OrderByDescending(c => c.Score).ThenBy(c => c.i).Select(c => c.X);
 
     /// <summary>Rows of coordinates; trials whose values no longer fit the space are left out.</summary>
-    private static List<double[]> Encode(IReadOnlyList<TrialView> trials, TpeDimension[] dims)
+    private static (List<double[]> Rows, List<int> Kept) Encode(IReadOnlyList<TrialView> trials, TpeDimension[] dims)
     {
         var rows = new List<double[]>(trials.Count);
-        foreach (var trial in trials)
+        var kept = new List<int>(trials.Count);
+        for (var i = 0; i < trials.Count; i++)
         {
-            var row = EncodeRow(trial.Parameters, dims);
+            var row = EncodeRow(trials[i].Parameters, dims);
             if (row is not null)
             {
                 rows.Add(row);
+                kept.Add(i);
             }
         }
 
-        return rows;
+        return (rows, kept);
     }
 
     private static double[]? EncodeRow(ParameterSet parameters, TpeDimension[] dims)

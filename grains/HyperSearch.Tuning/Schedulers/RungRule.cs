@@ -29,10 +29,17 @@ internal static class RungRule
     /// </remarks>
     public static SchedulerDecision Decide(StudyView study, TrialView trial, int[] levels, int reductionFactor, Func<TrialView, bool> isPeer)
     {
-        var resource = trial.Curve.Count;
+        var resource = study.IsMultiObjective ? MultiObjective.ObjectiveScores.Reached(study, trial) : trial.Curve.Count;
         if (Array.IndexOf(levels, resource) < 0)
         {
             return SchedulerDecision.Continue;
+        }
+
+        if (study.IsMultiObjective)
+        {
+            return MultiObjective.ParetoRung.Promotes(study, trial, resource, reductionFactor, isPeer)
+                ? SchedulerDecision.Continue
+                : SchedulerDecision.Stop;
         }
 
         var own = study.ScoreAt(trial, resource)!.Value;
