@@ -13,7 +13,8 @@ public sealed record TrialRecord(
     [property: Id(7)] string? Worker,
     [property: Id(8)] DateTimeOffset? StartedAt,
     [property: Id(9)] DateTimeOffset? EndedAt,
-    [property: Id(10)] double? Objective);
+    [property: Id(10)] double? Objective,
+    [property: Id(11)] IReadOnlyList<LineageEntry>? Lineage = null);
 
 /// <summary>The winner's single evaluation on the test split.</summary>
 [GenerateSerializer, Immutable, Alias("HyperSearch.TestResult")]
@@ -25,12 +26,14 @@ public sealed record TestResult(
 /// <summary>How a trial attempt ended, as its worker reports it.</summary>
 /// <param name="Epochs">Every epoch the attempt reported (restored ones included), so the final record is whole even
 /// if the coordinator moved while the attempt ran; null when the runner does not know them.</param>
+/// <param name="Cloning">When the attempt started from a donor's checkpoint: the hashes it compared.</param>
 [GenerateSerializer, Immutable, Alias("HyperSearch.TrialOutcomeReport")]
 public sealed record TrialOutcomeReport(
     [property: Id(0)] TrialState State,
     [property: Id(1)] string? FailureReason,
     [property: Id(2)] long? ParameterCount,
-    [property: Id(3)] IReadOnlyList<EpochMetrics>? Epochs = null);
+    [property: Id(3)] IReadOnlyList<EpochMetrics>? Epochs = null,
+    [property: Id(4)] CloneCheck? Cloning = null);
 
 /// <summary>One lease holder's report of one epoch (see <c>ISearchGrain.ReportEpochsAsync</c>).</summary>
 [GenerateSerializer, Immutable, Alias("HyperSearch.TrialEpochReport")]
@@ -49,4 +52,7 @@ public enum EpochDecision
     Cancel,
     /// <summary>This attempt no longer owns the trial (a newer attempt does): stop and report nothing more.</summary>
     Fenced,
+    /// <summary>Population Based Training: the trial reached an interval; stop this attempt and report its outcome. The
+    /// trial waits for the rest of the population and goes on in a later attempt, perhaps from a donor's checkpoint.</summary>
+    Pause,
 }

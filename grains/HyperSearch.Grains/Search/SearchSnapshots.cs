@@ -14,7 +14,8 @@ internal static class SearchSnapshots
         t.Worker,
         t.StartedAt,
         t.EndedAt,
-        coordinator.Objective(t));
+        coordinator.Objective(t),
+        t.Lineage.Count == 0 ? null : t.Lineage.ToList());
 
     public static SearchStatus ToStatus(this SearchCoordinator coordinator, string searchId)
     {
