@@ -37,10 +37,11 @@ internal static class PbtBenchmark
     {
         var options = new BenchArgs(args);
         var quick = options.Flag("quick");
-        var subset = options.Int("subset", quick ? 3000 : 15000);
-        var population = options.Int("population", quick ? 6 : 8);
-        var epochs = options.Int("epochs", quick ? 4 : 8);
-        var interval = options.Int("interval", quick ? 1 : 2);
+        // Full: about 20 minutes on two quiet cores (both searches); --quick: about 3.
+        var subset = options.Int("subset", quick ? 4000 : 20000);
+        var population = options.Int("population", quick ? 6 : 10);
+        var epochs = options.Int("epochs", quick ? 6 : 10);
+        var interval = options.Int("interval", 2);
         var slots = options.Int("slots", 2);
         var seed = options.Int("seed", 1);
 
