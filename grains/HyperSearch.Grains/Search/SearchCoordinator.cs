@@ -192,9 +192,11 @@ public sealed class SearchCoordinator
         return true;
     }
 
-    /// <summary>Whether the attempt holding <paramref name="leaseToken"/> is the one that ended the trial.</summary>
+    /// <summary>Whether the attempt holding <paramref name="leaseToken"/> is the one that ended the trial (or, under
+    /// PBT, paused it and no later attempt started), so a retried outcome call is answered as the first one was.</summary>
     public bool EndedBy(int trialNumber, int leaseToken) =>
-        _trials.Find(trialNumber) is { } trial && trial.State.IsTerminal() && trial.LeaseToken == leaseToken;
+        _trials.Find(trialNumber) is { } trial && trial.LeaseToken == leaseToken &&
+        (trial.State.IsTerminal() || (trial.State == TrialState.Waiting && trial.PausedToken == leaseToken));
 
     /// <summary>Puts a running trial back in the queue; the next attempt resumes from its checkpoint.</summary>
     public bool Release(int trialNumber, int leaseToken, DateTimeOffset now)

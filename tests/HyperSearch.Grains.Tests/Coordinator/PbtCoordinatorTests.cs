@@ -43,6 +43,7 @@ public sealed class PbtCoordinatorTests
         foreach (var work in works.Take(3))
         {
             Assert.True(h.Coordinator.Complete(work.TrialNumber, work.LeaseToken, Paused, h.Now));
+            Assert.True(h.Coordinator.EndedBy(work.TrialNumber, work.LeaseToken)); // a retried call is answered alike
             Assert.Null(h.Lease()); // paused members wait for the last one
         }
 
@@ -55,6 +56,7 @@ public sealed class PbtCoordinatorTests
         }
 
         Assert.Equal([0, 1, 2, 3], next.Select(w => w.TrialNumber).Order());
+        Assert.False(h.Coordinator.EndedBy(0, works[0].LeaseToken));
         var clone = Assert.Single(next, w => w.CloneFrom is not null);
         Assert.Equal(0, clone.TrialNumber);
         Assert.Equal(Path.Combine("/tmp/ckpt", "trial-0003", "intervals", $"1-{works[3].LeaseToken}"), clone.CloneFrom);
