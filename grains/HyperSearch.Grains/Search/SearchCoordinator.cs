@@ -79,7 +79,7 @@ public sealed class SearchCoordinator
             return null;
         }
 
-        var trial = NextWaiting ?? CreateTrial();
+        var trial = NextWaiting ?? CreateTrial() ?? NextWaiting;
         if (trial is null)
         {
             // The sampler just ran out: the search may be over.
@@ -111,6 +111,8 @@ public sealed class SearchCoordinator
         if (trial is null)
         {
             _state.SamplerExhausted = true;
+            // A smaller population than max_trials: the members already paused need not wait for more.
+            _pbt?.TryDecideRound();
         }
 
         return trial;

@@ -132,4 +132,28 @@ public sealed class PbtCoordinatorTests
         Assert.All(h.State.Trials, t => Assert.Equal(TrialState.Completed, t.State));
         Assert.Equal(3, h.State.WinnerNumber);
     }
+
+    [Fact]
+    public void A_space_smaller_than_max_trials_is_the_population_and_its_round_still_runs()
+    {
+        var spec = Spec(population: 6);
+        spec = spec with
+        {
+            Space = [new("conv1_filters", ParameterKind.Choice, [32L, 64L], 0, 0, false), new("dropout", ParameterKind.Choice, [0.2, 0.4], 0, 0, false)],
+            Search = spec.Search with { Sampler = "grid", MaxConcurrent = 4 },
+        };
+        var h = new CoordinatorHarness(spec);
+        var works = LeaseAndReport(h, epoch: 1);
+        Assert.Equal(4, works.Count);
+        foreach (var work in works)
+        {
+            h.Coordinator.Complete(work.TrialNumber, work.LeaseToken, Paused, h.Now);
+        }
+
+        // Only the next lease finds the grid spent: the four are the population, and their round runs then.
+        Assert.Equal(0, h.State.PbtDecidedEpoch);
+        var next = h.Lease();
+        Assert.NotNull(next);
+        Assert.Equal(1, h.State.PbtDecidedEpoch);
+    }
 }
