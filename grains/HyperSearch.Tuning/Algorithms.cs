@@ -11,7 +11,7 @@ public static class Algorithms
 {
     public static IReadOnlyList<string> SamplerNames { get; } = ["grid", "random", "tpe", "nsga2", "motpe"];
 
-    public static IReadOnlyList<string> SchedulerNames { get; } = ["none", "asha", "hyperband", "median", "percentile"];
+    public static IReadOnlyList<string> SchedulerNames { get; } = ["none", "asha", "hyperband", "median", "percentile", "pbt"];
 
     /// <summary>
     /// grid: grid_points (0 = continuous domains are an error). random: none.
@@ -65,7 +65,8 @@ public static class Algorithms
     /// <summary>
     /// none: no options. asha: min_resource (1), reduction_factor (3). hyperband: min_resource (1), reduction_factor (3),
     /// brackets (all that fit). median: grace_period (0), min_trials (5), min_reports (1).
-    /// percentile: percentile (25) plus median's options.
+    /// percentile: percentile (25) plus median's options. pbt: population, interval, quantile (0.25), perturb_down (0.8),
+    /// perturb_up (1.2), resample_probability (0.25), mutate (see <see cref="Pbt.PbtOptions"/>).
     /// </summary>
     /// <param name="name">A name from <see cref="SchedulerNames"/>.</param>
     /// <param name="options">snake_case options, or null.</param>
@@ -93,6 +94,11 @@ public static class Algorithms
             case "none":
                 create = () => new NoStoppingScheduler();
                 break;
+            case "pbt":
+                // PBT never prunes: members pause at each interval and the coordinator exploits between them.
+                Pbt.PbtOptions.Read(o, maxResource);
+                create = () => new NoStoppingScheduler();
+                break;
             case "asha":
                 var ashaMin = o.Int("min_resource", 1, 1, maxResource);
                 var ashaEta = o.Int("reduction_factor", 3, 2);
@@ -116,6 +122,15 @@ public static class Algorithms
 
         o.RejectUnknown();
         return create;
+    }
+
+    /// <summary>The PBT settings of a <c>scheduler: pbt</c> spec, checked as <see cref="CheckScheduler"/> does.</summary>
+    public static Pbt.PbtOptions ReadPbt(IReadOnlyDictionary<string, object>? options, int maxResource)
+    {
+        var o = new OptionReader("scheduler 'pbt'", options);
+        var pbt = Pbt.PbtOptions.Read(o, maxResource);
+        o.RejectUnknown();
+        return pbt;
     }
 
     private static TpeOptions TpeFrom(OptionReader o)

@@ -9,7 +9,7 @@ public sealed class AlgorithmsFactoryTests
     public void Every_listed_name_builds()
     {
         Assert.Equal(["grid", "random", "tpe", "nsga2", "motpe"], Algorithms.SamplerNames);
-        Assert.Equal(["none", "asha", "hyperband", "median", "percentile"], Algorithms.SchedulerNames);
+        Assert.Equal(["none", "asha", "hyperband", "median", "percentile", "pbt"], Algorithms.SchedulerNames);
         Assert.All(Algorithms.SamplerNames, n => Assert.NotNull(Algorithms.CreateSampler(n, null)));
         Assert.All(Algorithms.SchedulerNames, n => Assert.NotNull(Algorithms.CreateScheduler(n, null, 27)));
         Assert.IsType<NoStoppingScheduler>(Algorithms.CreateScheduler("none", null, 6));
@@ -79,14 +79,14 @@ public sealed class AlgorithmsFactoryTests
     public void Unknown_names_are_rejected_with_the_known_ones()
     {
         var sampler = Assert.Throws<ArgumentException>(() => Algorithms.CreateSampler("bayes", null));
-        var scheduler = Assert.Throws<ArgumentException>(() => Algorithms.CreateScheduler("pbt", null, 6));
+        var scheduler = Assert.Throws<ArgumentException>(() => Algorithms.CreateScheduler("bohb", null, 6));
 
         Assert.Contains("'bayes'", sampler.Message);
         Assert.Contains("tpe", sampler.Message);
-        Assert.Contains("'pbt'", scheduler.Message);
+        Assert.Contains("'bohb'", scheduler.Message);
         Assert.Contains("hyperband", scheduler.Message);
         Assert.Equal(sampler.Message, Assert.Throws<ArgumentException>(() => Algorithms.CheckSampler("bayes", null)).Message);
-        Assert.Equal(scheduler.Message, Assert.Throws<ArgumentException>(() => Algorithms.CheckScheduler("pbt", null, 6)).Message);
+        Assert.Equal(scheduler.Message, Assert.Throws<ArgumentException>(() => Algorithms.CheckScheduler("bohb", null, 6)).Message);
         Assert.Contains("epochs", Assert.Throws<ArgumentException>(() => Algorithms.CheckScheduler("asha", null, 0)).Message);
     }
 }

@@ -58,6 +58,7 @@ internal static class HtmlReport
                 Html.Element("figcaption", Html.Element("h2", chart.Title), Html.Element("p", chart.Caption)),
                 Html.Svg(ReportCharts.Svg(chart)))),
             LeaderboardTable(results),
+            LineageReport.Section(results),
             Html.Element("footer", $"Generated {DateTimeOffset.UtcNow:u} from {results.Source}. Charts drawn with ScottPlot; the page needs no network."),
             Html.Element("script", Html.RawText(Script)));
         return Html.Page(Html.Element("html", Html.Attribute("lang", "en"), head, body));

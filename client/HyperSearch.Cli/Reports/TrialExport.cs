@@ -25,7 +25,7 @@ internal static class TrialExport
         var header = new[] { "search_id", "trial", "state", "attempt", "objective", "parameter_count", "worker", "started_at", "ended_at", "duration_seconds", "failure_reason" }
             .Concat(parameterNames.Select(n => $"param_{n}"))
             .Append("epoch")
-            .Concat(Metrics).Concat(extraMetrics);
+            .Concat(Metrics).Concat(extraMetrics).Concat(LineageExport.CsvColumns);
         var sb = new StringBuilder();
         sb.Append(string.Join(',', header.Select(Quote))).Append('\n');
         foreach (var trial in results.Trials.OrderBy(t => t.Number))
@@ -40,7 +40,8 @@ internal static class TrialExport
             foreach (var epoch in epochs)
             {
                 var cells = fixedCells.Append(epoch is null ? "" : Invariant(epoch.Epoch))
-                    .Concat(Metrics.Concat(extraMetrics).Select(m => RoundTrip(epoch?.Get(m))));
+                    .Concat(Metrics.Concat(extraMetrics).Select(m => RoundTrip(epoch?.Get(m))))
+                    .Concat(LineageExport.CsvCells(trial, epoch?.Epoch));
                 sb.Append(string.Join(',', cells.Select(Quote))).Append('\n');
             }
         }
@@ -77,6 +78,7 @@ internal static class TrialExport
             training_seconds = t.Epochs.Sum(e => e.Get(EpochMetrics.EpochSeconds) ?? 0),
             failure_reason = t.FailureReason,
             epochs = t.Epochs.Select(e => new Dictionary<string, object>(e.Values.Select(v => KeyValuePair.Create(v.Key, (object)v.Value))) { ["epoch"] = e.Epoch }),
+            lineage = LineageExport.Json(t),
         }),
     }, Json.Indented);
 

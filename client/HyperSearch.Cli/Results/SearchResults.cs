@@ -113,7 +113,11 @@ internal static class ResultsLoader
     public static SearchResults LoadRunDirectory(string dir, string searchId, string? checkpointOption = null)
     {
         var trials = JsonSerializer.Deserialize<List<TrialRecord>>(File.ReadAllText(Path.Combine(dir, RunDirectory.TrialsFile)), Json.Compact) ?? [];
-        trials = trials.Select(t => t with { Parameters = Plain(t.Parameters) }).ToList();
+        trials = trials.Select(t => t with
+        {
+            Parameters = Plain(t.Parameters),
+            Lineage = t.Lineage?.Select(l => l with { NewValues = Plain(l.NewValues) }).ToList(),
+        }).ToList();
         SearchSummaryJson? summary = null;
         var summaryPath = Path.Combine(dir, RunDirectory.SummaryFile);
         if (File.Exists(summaryPath))

@@ -14,12 +14,14 @@ public sealed record TrialRecord(
     [property: Id(8)] DateTimeOffset? StartedAt,
     [property: Id(9)] DateTimeOffset? EndedAt,
     [property: Id(10)] double? Objective,
-    [property: Id(11)] IReadOnlyList<TrialAttempt>? Attempts = null,
-    [property: Id(12)] string? StderrTail = null);
+    [property: Id(11)] IReadOnlyList<LineageEntry>? Lineage = null,
+    [property: Id(12)] IReadOnlyList<TrialAttempt>? Attempts = null,
+    [property: Id(13)] string? StderrTail = null);
 
 /// <summary>One lease of a trial: which slot held it, from when, and how it ended (null while it runs).</summary>
 /// <param name="Ending">completed, failed, pruned or cancelled when the attempt ended the trial; otherwise why the trial
-/// left it: "released" (its silo shut down) or "lease expired" (silent, or its silo declared dead).</param>
+/// left it: "released" (its silo shut down), "lease expired" (silent, or its silo declared dead) or, under Population
+/// Based Training, "paused at an interval".</param>
 [GenerateSerializer, Immutable, Alias("HyperSearch.TrialAttempt")]
 public sealed record TrialAttempt(
     [property: Id(0)] int LeaseToken,
@@ -38,15 +40,17 @@ public sealed record TestResult(
 /// <summary>How a trial attempt ended, as its worker reports it.</summary>
 /// <param name="Epochs">Every epoch the attempt reported (restored ones included), so the final record is whole even
 /// if the coordinator moved while the attempt ran; null when the runner does not know them.</param>
+/// <param name="Cloning">When the attempt started from a donor's checkpoint: the hashes it compared.</param>
 [GenerateSerializer, Immutable, Alias("HyperSearch.TrialOutcomeReport")]
 public sealed record TrialOutcomeReport(
     [property: Id(0)] TrialState State,
     [property: Id(1)] string? FailureReason,
     [property: Id(2)] long? ParameterCount,
-    [property: Id(3)] IReadOnlyList<EpochMetrics>? Epochs = null)
+    [property: Id(3)] IReadOnlyList<EpochMetrics>? Epochs = null,
+    [property: Id(4)] CloneCheck? Cloning = null)
 {
     /// <summary>The last lines a command trial wrote to stderr, whatever its outcome; null for in-process runners.</summary>
-    [Id(4)] public string? StderrTail { get; init; }
+    [Id(5)] public string? StderrTail { get; init; }
 }
 
 /// <summary>One lease holder's report of one epoch (see <c>ISearchGrain.ReportEpochsAsync</c>).</summary>
@@ -66,4 +70,7 @@ public enum EpochDecision
     Cancel,
     /// <summary>This attempt no longer owns the trial (a newer attempt does): stop and report nothing more.</summary>
     Fenced,
+    /// <summary>Population Based Training: the trial reached an interval; stop this attempt and report its outcome. The
+    /// trial waits for the rest of the population and goes on in a later attempt, perhaps from a donor's checkpoint.</summary>
+    Pause,
 }

@@ -12,6 +12,8 @@ public enum WorkKind
 /// <param name="LeaseToken">Fencing token of this lease: reports carrying any other token are rejected.</param>
 /// <param name="CheckpointDirectory">Where this trial checkpoints every epoch (shared by all silos in a cluster).</param>
 /// <param name="Resume">Continue from the last checkpoint instead of starting over.</param>
+/// <param name="CloneFrom">Population Based Training: the donor's interval snapshot folder to start from instead of this
+/// trial's own checkpoint (its weights and optimizer state, trained on with this item's parameters).</param>
 [GenerateSerializer, Immutable, Alias("HyperSearch.WorkItem")]
 public sealed record WorkItem(
     [property: Id(0)] string SearchId,
@@ -21,7 +23,8 @@ public sealed record WorkItem(
     [property: Id(4)] IReadOnlyDictionary<string, object> Parameters,
     [property: Id(5)] SearchSpec Spec,
     [property: Id(6)] string CheckpointDirectory,
-    [property: Id(7)] bool Resume)
+    [property: Id(7)] bool Resume,
+    [property: Id(8)] string? CloneFrom = null)
 {
     /// <summary>The epochs this trial trains at most.</summary>
     public int EpochBudget => Spec.EpochsFor(Parameters);

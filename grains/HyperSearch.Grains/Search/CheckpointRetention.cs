@@ -42,7 +42,11 @@ public static class CheckpointRetention
         }
 
         var keep = TrialsToKeep(state, keepBest, objective);
-        return state.Trials.Where(t => !keep.Contains(t.Number)).Select(t => FolderOf(state, t.Number)).ToList();
+        // Population Based Training's interval snapshots served the clones while the search ran; a kept trial needs
+        // only its final checkpoint.
+        return state.Trials.Where(t => !keep.Contains(t.Number)).Select(t => FolderOf(state, t.Number))
+            .Concat(keep.Order().Select(n => Path.Combine(FolderOf(state, n), Trials.IntervalSnapshots.FolderName)))
+            .ToList();
     }
 
     /// <summary>Applies the policy to a finished search; returns how many folders went. Decided on the caller's thread

@@ -15,6 +15,7 @@ public sealed class SearchCoordinator
     private readonly LeaseBook _leases;
     private readonly SearchPolicy _policy;
     private readonly SearchLifecycle _lifecycle;
+    private readonly PbtRounds? _pbt;
 
     public SearchCoordinator(string searchId, SearchGrainState state, DateTimeOffset now)
     {
@@ -24,6 +25,7 @@ public sealed class SearchCoordinator
         _trials = new TrialTable(state.Trials, spec.Search);
         _leases = new LeaseBook(state);
         _policy = new SearchPolicy(spec, _trials);
+        _pbt = PbtRounds.For(state, _trials);
         _lifecycle = new SearchLifecycle(state, _trials, _leases, _policy, () => CanCreateTrial);
 
         // After a restart nobody has heartbeated yet: give running trials a full lease period to show up.
@@ -55,10 +57,13 @@ public sealed class SearchCoordinator
         _state.State switch
         {
             SearchState.Running => !Stopping && RunningCount < Math.Min(Settings.MaxConcurrent, ShareLimit ?? int.MaxValue) &&
-                (_trials.WaitingCount > 0 || CanCreateTrial),
+                (NextWaiting is not null || CanCreateTrial),
             SearchState.EvaluatingWinner => !_state.EvaluationLeased,
             _ => false,
         };
+
+    /// <summary>The waiting trial leased next: the earliest requeued one (PBT: the earliest whose round is done).</summary>
+    private TrialEntry? NextWaiting => _pbt is null ? _trials.FirstWaiting : _pbt.FirstReady;
 
     private bool CanCreateTrial => !_state.SamplerExhausted && _trials.Count < Settings.MaxTrials;
 
@@ -74,7 +79,7 @@ public sealed class SearchCoordinator
             return null;
         }
 
-        var trial = _trials.FirstWaiting ?? CreateTrial();
+        var trial = NextWaiting ?? CreateTrial() ?? NextWaiting;
         if (trial is null)
         {
             // The sampler just ran out: the search may be over.
@@ -106,6 +111,8 @@ public sealed class SearchCoordinator
         if (trial is null)
         {
             _state.SamplerExhausted = true;
+            // A smaller population than max_trials: the members already paused need not wait for more.
+            _pbt?.TryDecideRound();
         }
 
         return trial;
@@ -119,7 +126,8 @@ public sealed class SearchCoordinator
         trial.Parameters,
         Spec,
         CheckpointRetention.FolderOf(_state, trial.Number),
-        resume);
+        resume,
+        kind == WorkKind.Train ? trial.CloneFrom : null);
 
     /// <summary>The trial that <paramref name="leaseToken"/> currently leases, or null when the token is fenced off.</summary>
     private TrialEntry? Leased(int trialNumber, int leaseToken) =>
@@ -145,7 +153,7 @@ public sealed class SearchCoordinator
 
         _leases.Renew(trial, now);
         _trials.AddEpoch(trial, metrics);
-        return Stopping || _state.State != SearchState.Running ? EpochDecision.Cancel : _policy.Decide(trial);
+        return Stopping || _state.State != SearchState.Running ? EpochDecision.Cancel : _pbt?.Decide(metrics) ?? _policy.Decide(trial);
     }
 
     public bool Complete(int trialNumber, int leaseToken, TrialOutcomeReport outcome, DateTimeOffset now)
@@ -159,6 +167,18 @@ public sealed class SearchCoordinator
         trial.StderrTail = outcome.StderrTail;
         trial.ParameterCount = outcome.ParameterCount ?? trial.ParameterCount;
         _trials.MergeCurve(trial, outcome.Epochs);
+        PbtRounds.RecordClone(trial, outcome.Cloning);
+        if (_pbt is not null && _pbt.TryPause(trial, outcome, leaseToken))
+        {
+            // Not an end: the trial waits for its population's round, then goes on in a new attempt.
+            _leases.End(trial, now, "paused at an interval");
+            trial.Worker = null;
+            _trials.SetState(trial, TrialState.Waiting);
+            _pbt.TryDecideRound();
+            CheckStopConditions(now);
+            return true;
+        }
+
         var state = outcome.State;
         if (state == TrialState.Completed && _policy.UnusableObjective(trial) is { } why)
         {
@@ -170,13 +190,16 @@ public sealed class SearchCoordinator
         _trials.SetState(trial, state);
         trial.EndedAt = now;
         _leases.End(trial, now, state.ToString().ToLowerInvariant());
+        _pbt?.TryDecideRound();
         CheckStopConditions(now);
         return true;
     }
 
-    /// <summary>Whether the attempt holding <paramref name="leaseToken"/> is the one that ended the trial.</summary>
+    /// <summary>Whether the attempt holding <paramref name="leaseToken"/> is the one that ended the trial (or, under
+    /// PBT, paused it and no later attempt started), so a retried outcome call is answered as the first one was.</summary>
     public bool EndedBy(int trialNumber, int leaseToken) =>
-        _trials.Find(trialNumber) is { } trial && trial.State.IsTerminal() && trial.LeaseToken == leaseToken;
+        _trials.Find(trialNumber) is { } trial && trial.LeaseToken == leaseToken &&
+        (trial.State.IsTerminal() || (trial.State == TrialState.Waiting && trial.PausedToken == leaseToken));
 
     /// <summary>Puts a running trial back in the queue; the next attempt resumes from its checkpoint.</summary>
     public bool Release(int trialNumber, int leaseToken, DateTimeOffset now)

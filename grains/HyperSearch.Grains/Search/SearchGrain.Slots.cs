@@ -66,7 +66,7 @@ public sealed partial class SearchGrain
     {
         if (Coordinator.Complete(trialNumber, leaseToken, outcome, Now))
         {
-            metrics.TrialEnded(SearchId, trialNumber, outcome.State);
+            metrics.TrialEnded(SearchId, trialNumber, EndState(trialNumber));
         }
         else if (!Coordinator.EndedBy(trialNumber, leaseToken))
         {
@@ -84,7 +84,7 @@ public sealed partial class SearchGrain
         var accepted = Coordinator.Complete(trialNumber, leaseToken, outcome, Now);
         if (accepted)
         {
-            metrics.TrialEnded(SearchId, trialNumber, outcome.State);
+            metrics.TrialEnded(SearchId, trialNumber, EndState(trialNumber));
         }
 
         accepted = accepted || Coordinator.EndedBy(trialNumber, leaseToken);
@@ -114,4 +114,8 @@ public sealed partial class SearchGrain
         Coordinator.ReportTest(trialNumber, leaseToken, result, failureReason, Now);
         await AfterChangeAsync();
     }
+
+    /// <summary>The state the coordinator gave an accepted outcome: a PBT pause is Waiting (counted as no ending), and an
+    /// objective that cannot be ranked turns Completed into Failed.</summary>
+    private TrialState EndState(int trialNumber) => Coordinator.State.Trials[trialNumber].State;
 }

@@ -35,6 +35,10 @@ public sealed class SearchGrainState
 
     /// <summary>Which snapshot this state was written as; a journal applies only to the snapshot of its version.</summary>
     [Id(16)] public int SnapshotVersion { get; set; }
+
+    /// <summary>Population Based Training: the latest interval epoch whose exploit/explore round is done; members
+    /// paused at a later interval wait for the rest of the population.</summary>
+    [Id(17)] public int PbtDecidedEpoch { get; set; }
 }
 
 [GenerateSerializer, Alias("HyperSearch.TrialEntry")]
@@ -54,9 +58,21 @@ public sealed class TrialEntry
     /// <summary>The fencing token of the current lease: generation × 10,000 + attempt.</summary>
     [Id(10)] public int LeaseToken { get; set; }
 
+    /// <summary>Population Based Training: the last interval epoch this trial paused at (0: none yet).</summary>
+    [Id(11)] public int PausedEpoch { get; set; }
+
+    /// <summary>The lease token of the attempt that paused at <see cref="PausedEpoch"/>: it names that interval's snapshot.</summary>
+    [Id(12)] public int PausedToken { get; set; }
+
+    /// <summary>The donor snapshot folder the next attempt starts from; cleared once an attempt reports the clone check.</summary>
+    [Id(13)] public string? CloneFrom { get; set; }
+
+    /// <summary>Who this trial cloned, at which epoch, with which new values (Population Based Training).</summary>
+    [Id(14)] public List<LineageEntry> Lineage { get; set; } = [];
+
     /// <summary>Every lease of this trial in order: which slot ran which attempt.</summary>
-    [Id(11)] public List<TrialAttempt> Attempts { get; set; } = [];
+    [Id(15)] public List<TrialAttempt> Attempts { get; set; } = [];
 
     /// <summary>A command trial's stderr tail, from the attempt that ended the trial.</summary>
-    [Id(12)] public string? StderrTail { get; set; }
+    [Id(16)] public string? StderrTail { get; set; }
 }

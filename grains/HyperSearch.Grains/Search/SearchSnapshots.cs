@@ -15,6 +15,7 @@ internal static class SearchSnapshots
         t.StartedAt,
         t.EndedAt,
         coordinator.Objective(t),
+        t.Lineage.Count == 0 ? null : t.Lineage.ToList(),
         t.Attempts.ToList(),
         t.StderrTail);
 

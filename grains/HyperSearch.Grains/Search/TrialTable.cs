@@ -94,6 +94,15 @@ internal sealed class TrialTable
         RefreshView(trial);
     }
 
+    /// <summary>Gives a trial a new configuration (Population Based Training's exploit): the study view follows. The
+    /// tried keys keep the old one, so a later new trial never repeats either.</summary>
+    public void ReplaceParameters(TrialEntry trial, IReadOnlyDictionary<string, object> values)
+    {
+        var parameters = new ParameterSet(values);
+        trial.Parameters = parameters.Values.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        _views[trial.Number] = _views[trial.Number] with { Parameters = parameters };
+    }
+
     /// <summary>Places one reported epoch: the epoch number decides the slot, never a count, so a resumed attempt that
     /// re-reports from its checkpoint replaces that epoch and everything after it.</summary>
     public void AddEpoch(TrialEntry trial, EpochMetrics metrics)

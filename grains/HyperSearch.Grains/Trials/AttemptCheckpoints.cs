@@ -21,7 +21,9 @@ public static class AttemptCheckpoints
 
     /// <summary>Creates the attempt's folder; when resuming, fills it with the newest earlier attempt's files (or
     /// the promoted ones). Built under a temporary name and renamed, so a half-made copy is never resumed from.</summary>
-    public static string Prepare(string trialFolder, int leaseToken, bool resume)
+    /// <param name="cloneFrom">Population Based Training: a donor's interval snapshot to start from instead of this
+    /// trial's own files (never the trial's own: that is the clone bug this guards against).</param>
+    public static string Prepare(string trialFolder, int leaseToken, bool resume, string? cloneFrom = null)
     {
         var folder = Of(trialFolder, leaseToken);
         if (Directory.Exists(folder))
@@ -35,7 +37,12 @@ public static class AttemptCheckpoints
         {
             // Names the attempt, and proves the volume takes writes (a full one fails here, before the trial starts).
             File.WriteAllText(Path.Combine(temp, MarkerName), leaseToken.ToString(CultureInfo.InvariantCulture));
-            if (resume && SourceFor(trialFolder, leaseToken) is { } source)
+            if (cloneFrom is not null && !Directory.EnumerateFiles(cloneFrom).Any(f => Path.GetFileName(f) != MarkerName))
+            {
+                throw new IOException($"the donor snapshot {cloneFrom} holds no checkpoint");
+            }
+
+            if (resume && (cloneFrom ?? SourceFor(trialFolder, leaseToken)) is { } source)
             {
                 foreach (var file in Directory.EnumerateFiles(source).Where(f => Path.GetFileName(f) != MarkerName))
                 {

@@ -100,6 +100,11 @@ public sealed class TrainingSlotGrain(
         }
 
         outcome = outcome with { Epochs = outcome.Epochs ?? relay.Curve };
+        if (relay.LastDecision == EpochDecision.Pause && outcome.State == TrialState.Pruned)
+        {
+            outcome = await KeepIntervalAsync(work, trialFolder, outcome);
+        }
+
         if (outcome.State == TrialState.Failed && !await Task.Run(() => AttemptCheckpoints.CanWrite(trialFolder)))
         {
             // A full or read-only checkpoint volume: the trial failed saying why, and the search goes on. The slot takes
@@ -120,12 +125,29 @@ public sealed class TrainingSlotGrain(
     {
         try
         {
-            return await Task.Run(() => AttemptCheckpoints.Prepare(trialFolder, work.LeaseToken, work.Resume));
+            return await Task.Run(() => AttemptCheckpoints.Prepare(trialFolder, work.LeaseToken, work.Resume, work.CloneFrom));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             _prepareProblem = e.Message;
             return null;
+        }
+    }
+
+    /// <summary>A Population Based Training pause: keeps this interval's checkpoint where a donor's must be (see
+    /// <see cref="IntervalSnapshots"/>) before the coordinator hears of it, so a member it counts as paused always has
+    /// one; a snapshot that cannot be written fails the trial instead.</summary>
+    private async Task<TrialOutcomeReport> KeepIntervalAsync(WorkItem work, string trialFolder, TrialOutcomeReport outcome)
+    {
+        var epoch = outcome.Epochs is { Count: > 0 } epochs ? epochs.Max(e => e.Epoch) : 0;
+        try
+        {
+            await Task.Run(() => IntervalSnapshots.Take(trialFolder, work.LeaseToken, epoch));
+            return outcome;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return outcome with { State = TrialState.Failed, FailureReason = $"could not keep the checkpoint of interval epoch {epoch}: {e.Message}" };
         }
     }
 

@@ -25,7 +25,7 @@ public sealed class TorchTrialRunner(SlotResources resources, string? dataDirect
             // This trial's place: its GPU, or its share of the cores (set on this, its training thread).
             using var lease = resources.Acquire();
             TorchRuntime.SetThreadsForThisThread(resources.ThreadsPerTrial);
-            var options = new TrialRunOptions(SeedFor(work), work.CheckpointDirectory, work.Resume, lease.Device);
+            var options = new TrialRunOptions(SeedFor(work), work.CheckpointDirectory, work.Resume, lease.Device) { CloneFrom = work.CloneFrom };
             var parameterCount = ModelBuilder.CountParameters(config, data.Info);
             var outcome = TrialTrainer.Run(config, data, options, report => onEpoch(ToMetrics(report, parameterCount)).GetAwaiter().GetResult() == EpochDecision.Continue, cancellationToken);
             var state = outcome.Kind switch
@@ -36,7 +36,8 @@ public sealed class TorchTrialRunner(SlotResources resources, string? dataDirect
                 _ => TrialState.Cancelled,
             };
             // The whole curve, restored epochs included, so the coordinator's record has no gap after a resume.
-            return new TrialOutcomeReport(state, outcome.FailureReason, outcome.ParameterCount, outcome.Epochs.Select(e => ToMetrics(e, parameterCount)).ToList());
+            var clone = outcome.Cloning is { } c ? new CloneCheck(c.Epoch, c.DonorWeightsHash, c.LoadedWeightsHash) : null;
+            return new TrialOutcomeReport(state, outcome.FailureReason, outcome.ParameterCount, outcome.Epochs.Select(e => ToMetrics(e, parameterCount)).ToList(), clone);
         });
 
     public Task<TestResult> EvaluateTestAsync(WorkItem work, CancellationToken cancellationToken) =>

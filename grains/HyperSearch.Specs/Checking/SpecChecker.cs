@@ -50,8 +50,12 @@ internal static class SpecChecker
         }
         catch (ArgumentException e)
         {
-            errors.Add(new SpecError("search.scheduler", parsed.LineOf("search.scheduler") ?? parsed.LineOf("search"), e.Message));
+            // An error in one option points at that option's line (e.g. pbt asked to mutate an architecture knob).
+            var field = e is Tuning.Support.OptionException o ? $"search.scheduler_options.{o.Option}" : "search.scheduler";
+            errors.Add(new SpecError(field, parsed.LineOf(field) ?? parsed.LineOf("search.scheduler") ?? parsed.LineOf("search"), e.Message));
         }
+
+        PbtSpecCheck.Check(spec, parsed, errors);
     }
 
     /// <summary>Every knob must exist, and every value a trial could receive must parse: each choice, and both ends of each range.</summary>

@@ -86,6 +86,24 @@ internal static class Checkpoint
         return metadata;
     }
 
+    /// <summary>Copies the checkpoint's model tensors, as <see cref="TensorIO.WriteModule"/> wrote them, to <paramref name="writer"/>.</summary>
+    public static void CopyModelTensors(string directory, BinaryWriter writer)
+    {
+        var path = PathIn(directory);
+        using var file = File.OpenRead(path);
+        using var reader = new BinaryReader(file, Encoding.UTF8);
+        ReadHeader(reader, path);
+        ReadBlob(reader, path);
+        try
+        {
+            TensorIO.CopyModule(reader, writer);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"{path}: truncated checkpoint", e);
+        }
+    }
+
     private static Metadata ReadHeader(BinaryReader reader, string path)
     {
         try

@@ -60,4 +60,25 @@ internal static class TensorIO
             ReadInto(reader, target, name);
         }
     }
+
+    /// <summary>Copies a module section written by <see cref="WriteModule"/> from <paramref name="reader"/> to
+    /// <paramref name="writer"/> unchanged, so a checkpoint's weights hash as the live module's do.</summary>
+    public static void CopyModule(BinaryReader reader, BinaryWriter writer)
+    {
+        int count = reader.ReadInt32();
+        writer.Write(count);
+        for (int i = 0; i < count; i++)
+        {
+            writer.Write(reader.ReadString());
+            writer.Write(reader.ReadInt32());
+            int rank = reader.ReadInt32();
+            writer.Write(rank);
+            for (int d = 0; d < rank; d++) writer.Write(reader.ReadInt64());
+            int length = reader.ReadInt32();
+            var data = reader.ReadBytes(length);
+            if (data.Length != length) throw new InvalidDataException("truncated tensor data");
+            writer.Write(length);
+            writer.Write(data);
+        }
+    }
 }

@@ -15,6 +15,11 @@ public sealed record TrialRunOptions(int Seed, string? CheckpointDirectory = nul
     /// </summary>
     public string Precision { get; init; } = "fp32";
 
+    /// <summary>Population Based Training: <see cref="CheckpointDirectory"/> holds a copy of this donor snapshot folder's
+    /// checkpoint; resume from it with this run's configuration (the donor's differs in its explored knobs) and report the
+    /// donor's and the loaded weights' hashes in <see cref="TrialOutcome.Cloning"/>.</summary>
+    public string? CloneFrom { get; init; }
+
     /// <summary>Called on the training thread after each training batch with (epoch, batch); lets tests act mid-epoch.</summary>
     internal Action<int, int>? AfterBatch { get; init; }
 }
@@ -29,7 +34,15 @@ public sealed record EpochReport(int Epoch, double TrainLoss, double TrainAccura
 public enum TrialOutcomeKind { Completed, Stopped, Failed, Cancelled }
 
 /// <summary>The result of <see cref="TrialTrainer.Run"/>: every epoch report (restored ones included) and, when failed, why.</summary>
-public sealed record TrialOutcome(TrialOutcomeKind Kind, IReadOnlyList<EpochReport> Epochs, string? FailureReason, long ParameterCount);
+public sealed record TrialOutcome(TrialOutcomeKind Kind, IReadOnlyList<EpochReport> Epochs, string? FailureReason, long ParameterCount)
+{
+    /// <summary>When the run cloned a donor (<see cref="TrialRunOptions.CloneFrom"/>): what it compared before its first step.</summary>
+    public CloneHashes? Cloning { get; init; }
+}
+
+/// <summary>The clone check of a run that started from a donor's checkpoint at <paramref name="Epoch"/>: the donor
+/// snapshot's weights hash and the hash of the weights the run loaded, taken before its first training step.</summary>
+public sealed record CloneHashes(int Epoch, string DonorWeightsHash, string LoadedWeightsHash);
 
 /// <summary>Loss and accuracy of a trained model on the held-out test split.</summary>
 public sealed record TestEvaluation(double TestLoss, double TestAccuracy, int Count)

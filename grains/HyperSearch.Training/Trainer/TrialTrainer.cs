@@ -44,7 +44,7 @@ public static class TrialTrainer
             var outcome = run.Execute(onEpoch, cancellationToken);
             if (!options.KeepFinalModel && outcome != TrialOutcomeKind.Cancelled && options.CheckpointDirectory is { } dir)
                 File.Delete(Checkpoint.PathIn(dir));
-            return new TrialOutcome(outcome, reports, run.FailureReason, parameters);
+            return new TrialOutcome(outcome, reports, run.FailureReason, parameters) { Cloning = run.Clone };
         }
         catch (CallbackException e)
         {
@@ -157,7 +157,11 @@ public static class TrialTrainer
             fingerprint = Fingerprint(config);
             session = new TrainingSession(config, data.Info, options.Seed, device, bf16);
             rng = new SeededRandom((ulong)SeededRandom.DeriveSeed(options.Seed, TrainingSession.DataStream));
-            if (options.Resume && options.CheckpointDirectory is { } dir && Checkpoint.ReadMetadata(dir) is { } saved)
+            if (options.CloneFrom is { } donor)
+            {
+                Clone = RestoreClone(donor);
+            }
+            else if (options.Resume && options.CheckpointDirectory is { } dir && Checkpoint.ReadMetadata(dir) is { } saved)
             {
                 if (saved.Config != fingerprint)
                     throw new InvalidDataException($"{Checkpoint.PathIn(dir)} was written for a different configuration; refusing to resume from it");
@@ -171,6 +175,21 @@ public static class TrialTrainer
         }
 
         public string? FailureReason { get; private set; }
+
+        public CloneHashes? Clone { get; }
+
+        /// <summary>Population Based Training: continues from the copy of a donor's checkpoint with this run's
+        /// configuration (only trainable knobs differ, so every tensor fits), keeping none of the donor's reports (the
+        /// trial's own curve goes on), and hashes the donor's and the loaded weights before any step.</summary>
+        private CloneHashes RestoreClone(string donor)
+        {
+            if (!options.Resume || options.CheckpointDirectory is not { } dir || Checkpoint.ReadMetadata(dir) is null)
+                throw new InvalidDataException($"cloning {donor}: no copy of the donor's checkpoint in {options.CheckpointDirectory}");
+            var restored = Checkpoint.Restore(dir, session);
+            rng.State = restored.DataRngState;
+            completedEpochs = restored.Epoch;
+            return new CloneHashes(restored.Epoch, WeightsHash.OfCheckpoint(donor), WeightsHash.Of(session.Model));
+        }
 
         public TrialOutcomeKind Execute(Func<EpochReport, bool> onEpoch, CancellationToken token)
         {

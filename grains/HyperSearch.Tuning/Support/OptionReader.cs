@@ -66,6 +66,15 @@ internal sealed class OptionReader
         var other => throw Bad(name, other, "true or false"),
     };
 
+    /// <summary>Free text, e.g. a list of names separated by commas or spaces.</summary>
+    public string Text(string name, string fallback) => Raw(name) switch
+    {
+        null => fallback,
+        string s => s,
+        JsonElement { ValueKind: JsonValueKind.String } e => e.GetString() ?? "",
+        var other => throw Bad(name, other, "text"),
+    };
+
     /// <summary>One of <paramref name="allowed"/> (case-insensitive), returned in its listed spelling.</summary>
     public string Word(string name, string fallback, params string[] allowed)
     {

@@ -6,10 +6,11 @@ using Orleans.TestingHost;
 
 namespace HyperSearch.Grains.Tests.Cluster;
 
-/// <summary>In-process clusters whose silos train with <see cref="FakeTrialRunner"/>; silo i gets slotsPerSilo[i] slots.</summary>
+/// <summary>In-process clusters whose silos train with <see cref="FakeTrialRunner"/> (or the runner made per silo name);
+/// silo i gets slotsPerSilo[i] slots.</summary>
 internal static class TestClusters
 {
-    public static async Task<InProcessTestCluster> StartAsync(FakeRunLog log, TimeSpan epochDelay, int[] slotsPerSilo, TimeSpan? leaseTimeout = null)
+    public static async Task<InProcessTestCluster> StartAsync(FakeRunLog log, TimeSpan epochDelay, int[] slotsPerSilo, TimeSpan? leaseTimeout = null, Func<string, ITrialRunner>? runner = null)
     {
         var store = new ConcurrentDictionary<string, (byte[] Data, string ETag)>();
         var builder = new InProcessTestClusterBuilder((short)slotsPerSilo.Length);
@@ -31,7 +32,7 @@ internal static class TestClusters
                     c.HeartbeatInterval = TimeSpan.FromMilliseconds(200);
                     c.TickInterval = TimeSpan.FromMilliseconds(200);
                 });
-            silo.Services.AddSingleton<ITrialRunner>(new FakeTrialRunner(log, options.SiloName, epochDelay));
+            silo.Services.AddSingleton(runner?.Invoke(options.SiloName) ?? new FakeTrialRunner(log, options.SiloName, epochDelay));
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
