@@ -1,3 +1,4 @@
+using HyperSearch.Contracts.Specs;
 using HyperSearch.Contracts.Trials;
 using HyperSearch.Diagnostics;
 
@@ -28,6 +29,7 @@ public interface IUiBackend
 /// <summary>Everything the pages show about one search, from whichever source.</summary>
 /// <param name="TimeBudget">The spec's time budget, when it has one (for time left).</param>
 /// <param name="CheckpointRoot">The folder holding trial-NNNN checkpoint folders, when this host can see it.</param>
+/// <param name="Objectives">A multi-objective search's objectives (two or more); null for one objective.</param>
 public sealed record SearchData(
     string SearchId,
     string Name,
@@ -43,7 +45,8 @@ public sealed record SearchData(
     double? TestAccuracy,
     IReadOnlyList<TrialRecord> Trials,
     IReadOnlyList<Finding> Findings,
-    string? CheckpointRoot)
+    string? CheckpointRoot,
+    IReadOnlyList<ObjectiveSpec>? Objectives = null)
 {
     public bool Finished => State is "completed" or "cancelled" or "failed" or "unknown";
 }

@@ -1,3 +1,4 @@
+using HyperSearch.Contracts.Specs;
 using HyperSearch.Contracts.Trials;
 using HyperSearch.Diagnostics;
 
@@ -34,7 +35,18 @@ public sealed record SearchDetailView(
     IReadOnlyList<ImportanceView> Importance,
     string? ImportanceWhyNot,
     IReadOnlyList<Finding> Findings,
-    bool CanOperate);
+    bool CanOperate,
+    FrontView? Front,
+    IReadOnlyList<LineageView> Lineage);
+
+/// <summary>A multi-objective search: its objectives and every completed trial placed by them, the front marked.</summary>
+public sealed record FrontView(IReadOnlyList<ObjectiveSpec> Objectives, IReadOnlyList<FrontPointView> Points);
+
+public sealed record FrontPointView(int Trial, IReadOnlyDictionary<string, double> Values, bool OnFront, IReadOnlyDictionary<string, object> Parameters);
+
+/// <summary>One Population Based Training clone: at <paramref name="Epoch"/> the trial took the donor's checkpoint and
+/// explored <paramref name="NewValues"/>; <paramref name="Verified"/> when its loaded weights hashed as the donor's.</summary>
+public sealed record LineageView(int Trial, int Epoch, int Donor, IReadOnlyDictionary<string, object> NewValues, IReadOnlyDictionary<string, string> Operations, bool Verified);
 
 public sealed record LeaderboardRow(int Rank, int Trial, string State, double? Objective, int Epochs, long? ParameterCount,
     string? Worker, IReadOnlyDictionary<string, object> Parameters);
@@ -102,7 +114,8 @@ public static class SearchViews
         var (shares, whyNot) = ParameterImportance.Shares(scored);
         var names = data.Trials.SelectMany(t => t.Parameters.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
         return new SearchDetailView(Summary(data, now), names, board, curves, BestOverTime(data),
-            shares.Select(s => new ImportanceView(s.Parameter, Math.Round(s.Importance, 4))).ToList(), whyNot, data.Findings, canOperate);
+            shares.Select(s => new ImportanceView(s.Parameter, Math.Round(s.Importance, 4))).ToList(), whyNot, data.Findings, canOperate,
+            Front(data), Lineage(data));
     }
 
     public static TrialView? Trial(SearchData data, int number)
@@ -116,6 +129,15 @@ public static class SearchViews
             trial.ParameterCount, trial.StartedAt, trial.EndedAt, trial.FailureReason, trial.StderrTail ?? StderrTail(trial.FailureReason), trial.Epochs,
             Checkpoint(data.CheckpointRoot, number), data.Findings.Where(f => f.Trial == number).ToList(), data.Metric, trial.Attempts ?? []);
     }
+
+    private static FrontView? Front(SearchData data) => data.Objectives is { Count: > 1 } objectives
+        ? new FrontView(objectives, SearchFront.Place(data.Trials, objectives).Select(p => new FrontPointView(p.Trial.Number, p.Values, p.OnFront, p.Trial.Parameters)).ToList())
+        : null;
+
+    private static List<LineageView> Lineage(SearchData data) => data.Trials
+        .SelectMany(t => (t.Lineage ?? []).Select(l => new LineageView(t.Number, l.Epoch, l.Donor, l.NewValues, l.Operations, l.Verified)))
+        .OrderBy(l => l.Epoch).ThenBy(l => l.Trial)
+        .ToList();
 
     /// <summary>Completed trials first by objective, then pruned ones, running ones, the rest; ties by fewer parameters.</summary>
     public static IEnumerable<TrialRecord> Rank(IEnumerable<TrialRecord> trials, bool maximize)

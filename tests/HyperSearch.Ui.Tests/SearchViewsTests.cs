@@ -1,3 +1,4 @@
+using HyperSearch.Contracts.Specs;
 using HyperSearch.Contracts.Trials;
 
 namespace HyperSearch.Ui.Tests;
@@ -69,5 +70,49 @@ public sealed class SearchViewsTests
         Assert.Equal("Traceback (most recent call last):\nValueError: bad lr", view.StderrTail);
         Assert.Null(SearchViews.StderrTail("out of memory"));
         Assert.Null(SearchViews.Trial(data, 7));
+    }
+
+    [Fact]
+    public void A_multi_objective_search_places_its_completed_trials_and_marks_the_front()
+    {
+        static TrialRecord Scored(int n, TrialState state, double accuracy, double parameters) => new(
+            n, new Dictionary<string, object> { ["lr"] = 0.01 * n }, state, 1,
+            [new EpochMetrics(1, new Dictionary<string, double> { [EpochMetrics.ValAccuracy] = accuracy, ["params"] = parameters })],
+            null, null, null, Start, Start.AddSeconds(10), accuracy);
+
+        // 1 dominates 0 (more accurate, smaller); 1 and 2 trade off; 3 is dominated by 2; 4 runs and is not placed.
+        var trials = new[]
+        {
+            Scored(0, TrialState.Completed, 0.80, 300_000), Scored(1, TrialState.Completed, 0.85, 200_000),
+            Scored(2, TrialState.Completed, 0.90, 400_000), Scored(3, TrialState.Completed, 0.88, 500_000),
+            Scored(4, TrialState.Running, 0.99, 1_000),
+        };
+        var objectives = new[] { new ObjectiveSpec(EpochMetrics.ValAccuracy, true), new ObjectiveSpec("params", false) };
+        var data = Search("running", trials) with { Objectives = objectives };
+
+        var front = SearchViews.Detail(data, Start.AddSeconds(20), canOperate: false).Front!;
+        Assert.Equal(objectives, front.Objectives);
+        Assert.Equal([0, 1, 2, 3], front.Points.Select(p => p.Trial));
+        Assert.Equal([1, 2], front.Points.Where(p => p.OnFront).Select(p => p.Trial));
+        Assert.Equal(200_000, front.Points[1].Values["params"]);
+        Assert.Null(SearchViews.Detail(Search("running", trials), Start, canOperate: false).Front);
+    }
+
+    [Fact]
+    public void Lineage_lists_every_clone_in_epoch_order()
+    {
+        static LineageEntry Clone(int epoch, int donor, string hash) => new(epoch, donor, 10_001,
+            new Dictionary<string, object> { ["learning_rate"] = 0.002 }, new Dictionary<string, string> { ["learning_rate"] = "perturb x1.2" },
+            0.5, 0.8, "donor", hash);
+        var trials = new[]
+        {
+            Trial(0, TrialState.Completed, 0.8, 0, 10) with { Lineage = [Clone(4, 1, "donor")] },
+            Trial(1, TrialState.Completed, 0.9, 0, 10),
+            Trial(2, TrialState.Completed, 0.7, 0, 10) with { Lineage = [Clone(2, 1, "donor"), Clone(4, 1, "other")] },
+        };
+        var lineage = SearchViews.Detail(Search("completed", trials), Start, canOperate: false).Lineage;
+        Assert.Equal([(2, 2, true), (4, 0, true), (4, 2, false)], lineage.Select(l => (l.Epoch, l.Trial, l.Verified)));
+        Assert.All(lineage, l => Assert.Equal(1, l.Donor));
+        Assert.Equal("perturb x1.2", lineage[0].Operations["learning_rate"]);
     }
 }

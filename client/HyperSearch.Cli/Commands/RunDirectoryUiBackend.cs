@@ -51,6 +51,6 @@ internal sealed class RunDirectoryUiBackend(string root) : IUiBackend
         DateTimeOffset? ended = finished && results.StartedAt is { } start ? start.AddSeconds(results.WallSeconds) : null;
         return new SearchData(results.SearchId, results.Name, results.State, results.StopReason, results.Metric, results.Maximize,
             results.MaxTrials, results.Spec?.Search.TimeBudget, results.StartedAt, ended, results.BestTrial, results.TestAccuracy,
-            results.Trials, results.Findings(), results.CheckpointRoot);
+            results.Trials, results.Findings(), results.CheckpointRoot, results.Spec?.Search.Objectives);
     }
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using HyperSearch.Contracts.Specs;
 using HyperSearch.Contracts.Trials;
-using HyperSearch.Tuning.MultiObjective;
+using HyperSearch.Ui;
 
 namespace HyperSearch.Cli.Results;
 
@@ -16,20 +16,10 @@ internal static partial class ParetoFront
     /// the first objective. Trials lacking a finite value for an objective cannot be placed and are left out.</summary>
     public static IReadOnlyList<FrontPoint> Of(IReadOnlyList<TrialRecord> trials, IReadOnlyList<ObjectiveSpec> objectives)
     {
-        var placed = new List<(TrialRecord Trial, double[] Values)>();
-        foreach (var trial in trials.Where(t => t.State == TrialState.Completed && t.Epochs.Count > 0))
-        {
-            var values = objectives.Select(o => trial.Epochs[^1].Get(o.Metric) ?? double.NaN).ToArray();
-            if (values.All(double.IsFinite))
-            {
-                placed.Add((trial, values));
-            }
-        }
-
-        var scores = placed.Select(p => (IReadOnlyList<double>)p.Values.Select((v, k) => objectives[k].Maximize ? v : -v).ToArray()).ToArray();
         var first = objectives[0];
-        return Pareto.Front(scores)
-            .Select(i => new FrontPoint(placed[i].Trial, objectives.Select((o, k) => KeyValuePair.Create(o.Metric, placed[i].Values[k])).ToDictionary()))
+        return SearchFront.Place(trials, objectives)
+            .Where(p => p.OnFront)
+            .Select(p => new FrontPoint(p.Trial, p.Values))
             .OrderBy(p => first.Maximize ? -p.Values[first.Metric] : p.Values[first.Metric])
             .ThenBy(p => p.Trial.Number)
             .ToList();

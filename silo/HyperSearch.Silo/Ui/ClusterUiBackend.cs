@@ -64,7 +64,7 @@ internal sealed class ClusterUiBackend(IGrainFactory grains, HyperSearchOptions 
         var findings = SearchDiagnostics.Check(trials, classes: 10, status.Metric);
         return new SearchData(searchId, status.Name, status.State.ToString().ToLowerInvariant(), status.StopReason, status.Metric, status.Maximize,
             status.MaxTrials, spec.Search.TimeBudget, status.StartedAt, status.EndedAt, status.Best?.Number, status.Test?.TestAccuracy,
-            trials, findings, Path.Combine(options.CheckpointDirectory, searchId));
+            trials, findings, Path.Combine(options.CheckpointDirectory, searchId), spec.Search.Objectives);
     }
 
     public async Task<bool> CancelAsync(string searchId)

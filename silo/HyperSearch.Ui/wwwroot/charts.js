@@ -87,6 +87,41 @@ HS.lineChart = (title, series, opts = {}) => {
   return svg;
 };
 
+// points: [{ key, label, tip, href, x, y, front }]. Front points are drawn in colour and joined in x order; the rest grey.
+HS.scatter = (title, points, opts = {}) => {
+  const W = 640, H = 300, L = 64, R = 12, T = 14, B = 38;
+  const svg = svgEl("svg", { class: "chart", viewBox: `0 0 ${W} ${H}`, role: "group", "aria-label": title });
+  if (points.length === 0) {
+    svg.append(svgEl("text", { x: W / 2, y: H / 2, "text-anchor": "middle" }));
+    svg.lastChild.textContent = opts.empty || "nothing to draw yet";
+    return svg;
+  }
+  let [x0, x1] = [Math.min(...points.map(p => p.x)), Math.max(...points.map(p => p.x))];
+  let [y0, y1] = [Math.min(...points.map(p => p.y)), Math.max(...points.map(p => p.y))];
+  if (x1 === x0) { x0 -= 1; x1 += 1; }
+  if (y1 === y0) { y0 -= 0.05; y1 += 0.05; }
+  const px = (x1 - x0) * 0.05, py = (y1 - y0) * 0.05; x0 -= px; x1 += px; y0 -= py; y1 += py;
+  const sx = (x) => L + (x - x0) / (x1 - x0) * (W - L - R);
+  const sy = (y) => T + (1 - (y - y0) / (y1 - y0)) * (H - T - B);
+  const axis = svgEl("g", { class: "axis" });
+  axis.append(svgEl("line", { x1: L, y1: H - B, x2: W - R, y2: H - B }), svgEl("line", { x1: L, y1: T, x2: L, y2: H - B }));
+  for (const v of ticks(y0, y1, 5)) { const t = svgEl("text", { x: L - 6, y: sy(v) + 4, "text-anchor": "end" }); t.textContent = HS.num(v, 3); axis.append(t); }
+  for (const v of ticks(x0, x1, 6)) { const t = svgEl("text", { x: sx(v), y: H - B + 15, "text-anchor": "middle" }); t.textContent = HS.num(v, 3); axis.append(t); }
+  const xl = svgEl("text", { x: (L + W - R) / 2, y: H - 4, "text-anchor": "middle" }); xl.textContent = opts.xLabel || ""; axis.append(xl);
+  const yl = svgEl("text", { x: 12, y: T + (H - T - B) / 2, transform: `rotate(-90 12 ${T + (H - T - B) / 2})`, "text-anchor": "middle" });
+  yl.textContent = opts.yLabel || ""; axis.append(yl);
+  svg.append(axis);
+  const front = points.filter(p => p.front).sort((a, b) => a.x - b.x);
+  if (front.length > 1) svg.append(svgEl("path", { class: "front-line", d: front.map((p, i) => `${i ? "L" : "M"}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(""), fill: "none", stroke: "#0b5cad" }));
+  for (const p of [...points.filter(q => !q.front), ...front]) {
+    const dot = svgEl("circle", { class: p.front ? "point front" : "point", cx: sx(p.x).toFixed(1), cy: sy(p.y).toFixed(1), r: p.front ? 6 : 4,
+      fill: p.front ? "#0b5cad" : "#9aa4ae", "data-key": p.key });
+    interactive(dot, p.label, p.tip, p.href);
+    svg.append(dot);
+  }
+  return svg;
+};
+
 // Parallel coordinates: one axis per parameter plus the objective. Dragging on an axis brushes a range; the same
 // ranges can be typed in (keyboard). onBrush(keptKeys) is told which trials pass every brush.
 HS.parallel = (rows, names, objectiveName, onBrush) => {

@@ -1,11 +1,12 @@
 "use strict";
 // One search: summary, live leaderboard, learning curves, best so far over time, parallel coordinates with
-// brushing, parameter importance, diagnostics findings, and (for operators) cancel.
+// brushing, parameter importance, diagnostics findings, a multi-objective search's Pareto front, Population Based
+// Training's lineage, and (for operators) cancel.
 HS.searchPage = async (page, id, me) => {
   HS.crumbs(["Searches", "/ui/"], [id]);
   const parts = {
     head: HS.el("div"), actions: HS.el("div", { class: "actions" }), board: HS.el("div"), curves: HS.el("div"), best: HS.el("div"),
-    parallel: HS.el("div"), importance: HS.el("div"), findings: HS.el("div"),
+    parallel: HS.el("div"), importance: HS.el("div"), findings: HS.el("div"), front: HS.el("div"), lineage: HS.el("div"),
   };
   const panel = (title, body, cls, id) => HS.el("section", { class: `panel ${cls || ""}`, id, "aria-label": title }, HS.el("h2", { text: title }), body);
   page.replaceChildren(parts.head, parts.actions, HS.el("div", { class: "grid" },
@@ -14,7 +15,9 @@ HS.searchPage = async (page, id, me) => {
     panel("Best so far", parts.best, "", "best-panel"),
     panel("Parallel coordinates", parts.parallel, "wide", "parallel-panel"),
     panel("Parameter importance", parts.importance, "", "importance-panel"),
-    panel("Diagnostics", parts.findings, "", "findings-panel")));
+    panel("Diagnostics", parts.findings, "", "findings-panel"),
+    panel("Pareto front", parts.front, "", "front-panel"),
+    panel("PBT lineage", parts.lineage, "", "lineage-panel")));
   let brushed = null;
   let last = null;
   // Charts are redrawn only when their data changed (the summary's clock ticks every second), so hover, focus and
@@ -60,10 +63,34 @@ HS.searchPage = async (page, id, me) => {
     if (changed("findings", d.findings)) parts.findings.replaceChildren(d.findings.length === 0 ? HS.el("p", { class: "muted", text: "no findings" }) :
       HS.el("div", { id: "findings" }, d.findings.map(f => HS.el("div", { class: `finding ${f.severity}` },
         HS.el("strong", { text: `${f.kind}${f.trial !== null ? ` (trial ${f.trial})` : ""}: ` }), f.message, HS.el("div", { class: "muted", text: f.suggestion })))));
+    if (changed("front", d.front)) renderFront(d);
+    if (changed("lineage", d.lineage)) {
+      document.getElementById("lineage-panel").hidden = d.lineage.length === 0;
+      parts.lineage.replaceChildren(HS.table(["Epoch", "Trial", "Cloned", "Explored", "Weights"], d.lineage.map(l => HS.el("tr", {},
+        HS.el("td", { class: "num", text: l.epoch }),
+        HS.el("td", {}, HS.el("a", { href: HS.trialUrl(id, l.trial), text: `trial ${l.trial}` })),
+        HS.el("td", {}, HS.el("a", { href: HS.trialUrl(id, l.donor), text: `trial ${l.donor}` })),
+        HS.el("td", { text: Object.entries(l.newValues).map(([k, v]) => `${k}=${HS.value(v)} (${l.operations[k] || "copied"})`).join(", ") }),
+        HS.el("td", { text: l.verified ? "donor's (hash checked)" : "not checked" }))), { id: "lineage" }));
+    }
     if (focused && document.activeElement === document.body) {
       const again = [...page.querySelectorAll("a[href]")].find(a => a.getAttribute("href") === focused);
       if (again) again.focus();
     }
+  };
+  const renderFront = (d) => {
+    document.getElementById("front-panel").hidden = !d.front;
+    if (!d.front) return;
+    const [ox, oy] = d.front.objectives;
+    const label = (o) => `${o.metric} (${o.maximize ? "max" : "min"})`;
+    const onFront = d.front.points.filter(p => p.onFront).length;
+    parts.front.replaceChildren(HS.scatter(`${label(oy)} against ${label(ox)}`, d.front.points.map(p => ({
+      key: p.trial, label: `trial ${p.trial}${p.onFront ? " (front)" : ""}`, href: HS.trialUrl(id, p.trial),
+      tip: `${d.front.objectives.map(o => `${o.metric}=${HS.num(p.values[o.metric])}`).join(", ")}; ${HS.params(p.parameters)}`,
+      x: p.values[ox.metric], y: p.values[oy.metric], front: p.onFront,
+    })), { xLabel: label(ox), yLabel: label(oy), empty: "no trial completed yet" }),
+    HS.el("p", { class: "muted", id: "front-count", text: `${onFront} of ${d.front.points.length} completed trials on the front` +
+      (d.front.objectives.length > 2 ? ` (first two of ${d.front.objectives.length} objectives drawn)` : "") }));
   };
   const renderBoard = (d) => {
     const s = d.summary;
