@@ -10,6 +10,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["scheduler-overhead"] = SchedulerOverheadBenchmark.RunAsync,
     ["search-efficiency"] = SearchEfficiencyBenchmark.RunAsync,
     ["scale"] = HyperSearch.Bench.Scale.ScaleBenchmark.RunAsync,
+    ["time-to-accuracy"] = HyperSearch.Bench.TimeToAccuracy.TimeToAccuracyBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
