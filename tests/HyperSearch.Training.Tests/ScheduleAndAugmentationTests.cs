@@ -36,6 +36,18 @@ public sealed class ScheduleAndAugmentationTests
         Assert.Equal(17, batches[1]);
     }
 
+    [Fact]
+    public void The_chunks_of_a_pass_cover_every_training_image_once_and_passes_differ()
+    {
+        var chunks = new EpochChunks(1003, 4, seed: 11, new HyperSearch.Randomness.SeededRandom(1));
+        Assert.Equal(251, chunks.LargestChunk);
+        var passes = Enumerable.Range(0, 2).Select(p => Enumerable.Range(4 * p + 1, 4).SelectMany(e => chunks.For(e).ToArray()).ToArray()).ToArray();
+        Assert.All(passes, pass => Assert.Equal(Enumerable.Range(0, 1003), pass.Order()));
+        Assert.NotEqual(passes[0], passes[1]);
+        // A fresh instance (a resumed run) computes the same chunk for the same epoch.
+        Assert.Equal(passes[1][250..501], new EpochChunks(1003, 4, seed: 11, new HyperSearch.Randomness.SeededRandom(2)).For(6).ToArray());
+    }
+
     [Theory]
     [InlineData(LrSchedule.OneCycle, 0.5)]
     [InlineData(LrSchedule.Cosine, 1.0)]
