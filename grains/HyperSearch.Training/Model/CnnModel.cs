@@ -169,6 +169,13 @@ internal sealed class DenseBlock : nn.Module<Tensor, Tensor>
     }
 
     private readonly ScalarType type;
+    private Scalar? keepScalar;
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) keepScalar?.Dispose();
+        base.Dispose(disposing);
+    }
 
     public void Initialize(InitKind init, Generator generator)
     {
@@ -184,7 +191,9 @@ internal sealed class DenseBlock : nn.Module<Tensor, Tensor>
         // Dropout with the trial's own generator: the global one is shared by every trial in the
         // process, which would make concurrent trials non-reproducible and checkpoints incomplete.
         double keep = 1 - dropout;
-        using var mask = empty_like(x).bernoulli_(keep, generator).div_(keep);
+        // The divisor is a Scalar this block owns: an implicit one from a double is unreachable during the native
+        // call and can be finalized under it (seen as "Unknown scalar type" with two trials training at once).
+        using var mask = empty_like(x).bernoulli_(keep, generator).div_(keepScalar ??= keep.ToScalar());
         return x.mul(mask);
     }
 }
