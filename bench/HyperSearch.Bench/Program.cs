@@ -12,6 +12,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["search-efficiency"] = SearchEfficiencyBenchmark.RunAsync,
     ["scale"] = HyperSearch.Bench.Scale.ScaleBenchmark.RunAsync,
     ["pbt"] = HyperSearch.Bench.Pbt.PbtBenchmark.RunAsync,
+    ["time-to-accuracy"] = HyperSearch.Bench.TimeToAccuracy.TimeToAccuracyBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -9,7 +9,7 @@ namespace HyperSearch.Bench;
 /// <summary>
 /// Seed-model training-step throughput against the 2048² matmul roof, fp32 and (where the CPU has it)
 /// bf16 mixed precision, plus the accuracy bf16 costs. Options: --batch 256, --samples 24, --threads N,
-/// --accuracy-epochs 1 (0 skips the accuracy comparison), --no-bf16, --seed 1.
+/// --accuracy-epochs 1 (0 skips the accuracy comparison), --no-bf16, --seed 1, --knobs '{…}' (another model than the seed's).
 /// Roof matmuls and training steps, fp32 and bf16, alternate one sample each, so all see the same load
 /// from whatever else shares the cores, and all are summarized by their median. A step is everything a trial does
 /// per batch: batch assembly from the shared dataset, forward, loss, backward, optimizer update.
@@ -26,7 +26,9 @@ internal static class TrainThroughputBenchmark
         int accuracyEpochs = args.Int("accuracy-epochs", 1), seed = args.Int("seed", 1);
         TorchRuntime.Initialize(args.OptionalInt("threads"));
         bool bf16Wanted = Roofline.CpuHasBf16() && !args.Flag("no-bf16");
-        var config = TrialConfig.Seed with { BatchSize = batch };
+        var config = args.Value("knobs") is { } knobs
+            ? Hyperparameters.Parse(args.Knobs(knobs, Math.Max(1, accuracyEpochs))) with { BatchSize = batch, Bf16 = false }
+            : TrialConfig.Seed with { BatchSize = batch };
         var data = DatasetCatalog.Load(new DatasetOptions(DatasetCatalog.FashionMnist, TrainSubset: batch * 8, SplitSeed: seed));
         long flopsPerImage = ModelBuilder.TrainingFlopsPerImage(config, data.Info);
 

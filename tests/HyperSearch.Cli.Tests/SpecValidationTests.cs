@@ -78,7 +78,7 @@ public sealed class SpecValidationTests
         Assert.True(valid.ExitCode == 0, valid.Stderr);
 
         var examples = Path.Combine(RepoRoot.Path, "examples");
-        foreach (var example in new[] { "quickstart.yaml", "fashion-mnist.yaml" })
+        foreach (var example in new[] { "quickstart.yaml", "fashion-mnist.yaml", "fashion-mnist-30m.yaml" })
         {
             var result = await CliRunner.RunAsync("validate", Path.Combine(examples, example));
             Assert.True(result.ExitCode == 0, $"{example}: {result.Stderr}");

@@ -6,7 +6,7 @@ namespace HyperSearch.Bench.Training;
 /// <summary>
 /// The seed model trained on the full Fashion-MNIST training split (60k less the validation split),
 /// then scored once on the 10k test split. Options: --epochs 3, --precision fp32|bf16, --validation 0.1,
-/// --seed 1, --threads N. Target: ≥ 89 % test accuracy after 3 epochs.
+/// --seed 1, --threads N, --knobs '{"conv_layers": 3, …}' (another configuration than the seed model's). Target: ≥ 89 % test accuracy after 3 epochs.
 /// </summary>
 internal static class FashionAccuracyBenchmark
 {
@@ -19,7 +19,9 @@ internal static class FashionAccuracyBenchmark
         double validation = double.Parse(args.Value("validation") ?? "0.1", System.Globalization.CultureInfo.InvariantCulture);
         TorchRuntime.Initialize(args.OptionalInt("threads"));
         var data = DatasetCatalog.Load(new DatasetOptions(DatasetCatalog.FashionMnist, ValidationFraction: validation, SplitSeed: seed));
-        var config = TrialConfig.Seed with { Epochs = epochs };
+        var config = args.Value("knobs") is { } knobs
+            ? Hyperparameters.Parse(args.Knobs(knobs, epochs))
+            : TrialConfig.Seed with { Epochs = epochs };
         Console.WriteLine($"{data}");
         Console.WriteLine($"{config}, {precision}, seed {seed}");
         var run = SeedModelRun.TrainAndTest(config, data, precision, seed, e => Console.WriteLine(SeedModelRun.Describe(e)));
@@ -27,7 +29,7 @@ internal static class FashionAccuracyBenchmark
         Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["benchmark"] = "fashion-accuracy",
-            ["epochs"] = epochs,
+            ["epochs"] = config.Epochs,
             ["precision"] = precision,
             ["train_images"] = data.TrainCount,
             ["test_accuracy"] = Math.Round(run.Test.TestAccuracy, 4),

@@ -15,6 +15,7 @@ internal sealed class CnnModel : nn.Module<Tensor, Tensor>
     private readonly ModuleList<ConvBlock> convs;
     private readonly ModuleList<DenseBlock> dense;
     private readonly DenseBlock output;
+    private readonly bool globalPool;
 
     /// <param name="convTypes">Element type of each conv block's weights (and of its computation); null = all float32.</param>
     /// <param name="denseType">Element type of the dense layers.</param>
@@ -24,6 +25,7 @@ internal sealed class CnnModel : nn.Module<Tensor, Tensor>
         convs = nn.ModuleList(plan.Convs.Select((p, i) => new ConvBlock(p, config.BatchNorm, config.Activation, channelsLast, convTypes?[i] ?? ScalarType.Float32)).ToArray());
         dense = nn.ModuleList(plan.Dense.Select(p => new DenseBlock(p, config.Activation, config.Dropout, dropoutGenerator, denseType)).ToArray());
         output = new DenseBlock(plan.Output, activation: null, dropout: 0, generator: null, denseType);
+        globalPool = config.GlobalPool;
         RegisterComponents();
     }
 
@@ -31,7 +33,7 @@ internal sealed class CnnModel : nn.Module<Tensor, Tensor>
     {
         foreach (var block in convs) x = block.forward(x);
         // Flatten in NHWC order (Keras' order): a free view when the maps are channels-last.
-        x = x.permute(0, 2, 3, 1).flatten(1);
+        x = globalPool ? x.mean([2, 3]) : x.permute(0, 2, 3, 1).flatten(1);
         foreach (var block in dense) x = block.forward(x);
         return output.forward(x);
     }
@@ -167,6 +169,13 @@ internal sealed class DenseBlock : nn.Module<Tensor, Tensor>
     }
 
     private readonly ScalarType type;
+    private Scalar? keepScalar;
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) keepScalar?.Dispose();
+        base.Dispose(disposing);
+    }
 
     public void Initialize(InitKind init, Generator generator)
     {
@@ -182,7 +191,9 @@ internal sealed class DenseBlock : nn.Module<Tensor, Tensor>
         // Dropout with the trial's own generator: the global one is shared by every trial in the
         // process, which would make concurrent trials non-reproducible and checkpoints incomplete.
         double keep = 1 - dropout;
-        using var mask = empty_like(x).bernoulli_(keep, generator).div_(keep);
+        // The divisor is a Scalar this block owns: an implicit one from a double is unreachable during the native
+        // call and can be finalized under it (seen as "Unknown scalar type" with two trials training at once).
+        using var mask = empty_like(x).bernoulli_(keep, generator).div_(keepScalar ??= keep.ToScalar());
         return x.mul(mask);
     }
 }

@@ -15,6 +15,8 @@ public static partial class Hyperparameters
     private static readonly string[] InitNames = ["he_normal", "glorot_uniform", "he_uniform", "glorot_normal"];
     private static readonly string[] OptimizerNames = ["adam", "sgd", "adamw"];
     private static readonly string[] PaddingNames = ["valid", "same"];
+    private static readonly string[] ScheduleNames = ["constant", "cosine", "one_cycle"];
+    private static readonly string[] PrecisionNames = ["fp32", "bf16"];
     private const int MaxLayers = 16;
 
     public static IReadOnlyDictionary<string, KnobInfo> Knobs { get; } = new KnobInfo[]
@@ -42,6 +44,10 @@ public static partial class Hyperparameters
         new("epochs", "int", "training epochs (default 3)", null),
         new("augment_flip", "bool", "random horizontal flips while training (default false)", null),
         new("augment_crop_padding", "int", "random crops after zero-padding by this many pixels (default 0 = off)", null),
+        new("global_pool", "bool", "global average pooling instead of flattening the last feature map (default false)", null),
+        new("lr_schedule", "string", "learning rate per batch over the planned epochs (default constant; one_cycle: warm-up to learning_rate over 30 %, then cosine down)", ScheduleNames),
+        new("epoch_fraction", "double", "an epoch (report, scheduler resource) trains on this fraction 1/K of the training split (default 1)", null),
+        new("precision", "string", "fp32, or bf16 mixed precision (fp32 master weights; default fp32)", PrecisionNames),
     }.ToDictionary(k => k.Name, StringComparer.Ordinal);
 
     /// <summary>True for every knob in <see cref="Knobs"/>, with per-layer names for any N ≥ 1.</summary>
@@ -101,7 +107,11 @@ public static partial class Hyperparameters
             BatchSize: r.Int("batch_size", seed.BatchSize, 1, 1 << 16),
             Epochs: r.Int("epochs", seed.Epochs, 1, 100_000),
             AugmentFlip: r.Bool("augment_flip", false),
-            AugmentCropPadding: r.Int("augment_crop_padding", 0, 0, 64));
+            AugmentCropPadding: r.Int("augment_crop_padding", 0, 0, 64),
+            GlobalPool: r.Bool("global_pool", false),
+            LrSchedule: Parsed<LrSchedule>(r.Choice("lr_schedule", "constant", ScheduleNames)),
+            EpochFraction: EpochFraction(r.Double("epoch_fraction", 1)),
+            Bf16: r.Choice("precision", "fp32", PrecisionNames) == "bf16");
     }
 
     internal static IReadOnlyDictionary<string, object> ToKnobs(TrialConfig c)
@@ -122,6 +132,10 @@ public static partial class Hyperparameters
             ["epochs"] = (long)c.Epochs,
             ["augment_flip"] = c.AugmentFlip,
             ["augment_crop_padding"] = (long)c.AugmentCropPadding,
+            ["global_pool"] = c.GlobalPool,
+            ["lr_schedule"] = Name(c.LrSchedule),
+            ["epoch_fraction"] = c.EpochFraction,
+            ["precision"] = c.Bf16 ? "bf16" : "fp32",
         };
         for (int n = 1; n <= c.ConvLayers.Count; n++)
         {
@@ -144,8 +158,20 @@ public static partial class Hyperparameters
         InitKind.HeUniform => "he_uniform",
         InitKind.GlorotNormal => "glorot_normal",
         InitKind.GlorotUniform => "glorot_uniform",
+        LrSchedule.OneCycle => "one_cycle",
         _ => value.ToString().ToLowerInvariant(),
     };
+
+    /// <summary>Chunks per pass over the training split for an epoch fraction 1/K (K ≥ 1), or 0 when the fraction is not of that form.</summary>
+    public static int ChunksPerPass(double fraction)
+    {
+        if (!(fraction > 0 && fraction <= 1)) return 0;
+        double k = Math.Round(1 / fraction);
+        return k <= 1 << 16 && Math.Abs(1 / fraction - k) < 1e-6 * k ? (int)k : 0;
+    }
+
+    private static double EpochFraction(double fraction) => ChunksPerPass(fraction) > 0 ? fraction
+        : throw new ConfigException("epoch_fraction", $"epoch_fraction: {fraction.ToString(CultureInfo.InvariantCulture)}; expected 1/K for a whole K ≥ 1 (1, 0.5, 0.25, 0.2, 0.1…)");
 
     private static T Parsed<T>(string name) where T : struct, Enum => Enum.GetValues<T>().First(v => Name(v) == name);
 

@@ -57,7 +57,8 @@ public static class ModelBuilder
             w = pooledW;
         }
 
-        long features = (long)channels * h * w;
+        // Global average pooling leaves one value per channel, whatever the final map's size.
+        long features = c.GlobalPool ? channels : (long)channels * h * w;
         if (features > int.MaxValue) throw new ConfigException("conv_layers", $"flattened feature map of {features} values is too large");
         var dense = new List<DensePlan>(c.DenseUnits.Count);
         long inputs = features;
@@ -87,6 +88,7 @@ public static class ModelBuilder
         Require(c.WeightDecay >= 0 && double.IsFinite(c.WeightDecay), "weight_decay", $"{c.WeightDecay}; expected a non-negative finite value");
         Require(c.Momentum >= 0 && c.Momentum < 1, "momentum", $"{c.Momentum}; expected a value in [0, 1)");
         Require(c.AugmentCropPadding >= 0, "augment_crop_padding", $"{c.AugmentCropPadding}; expected at least 0");
+        Require(Hyperparameters.ChunksPerPass(c.EpochFraction) > 0, "epoch_fraction", $"{c.EpochFraction}; expected 1/K for a whole K ≥ 1");
     }
 
     // Output size and (before, after) padding of one spatial axis. "same" follows TensorFlow: the total

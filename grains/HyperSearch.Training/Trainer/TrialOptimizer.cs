@@ -14,12 +14,18 @@ internal abstract class TrialOptimizer : IDisposable
     protected TrialOptimizer(IReadOnlyList<Parameter> parameters, double learningRate, double weightDecay)
     {
         Parameters = parameters;
-        LearningRate = learningRate;
+        baseLearningRate = learningRate;
         WeightDecay = weightDecay;
     }
 
     protected IReadOnlyList<Parameter> Parameters { get; }
-    protected double LearningRate { get; }
+    private readonly double baseLearningRate;
+
+    /// <summary>The configured learning rate times <see cref="LearningRateScale"/>.</summary>
+    protected double LearningRate => baseLearningRate * LearningRateScale;
+
+    /// <summary>Set by the trainer before each step from the trial's schedule (1 = the configured rate).</summary>
+    public double LearningRateScale { get; set; } = 1;
     protected double WeightDecay { get; }
     public long Steps { get; private set; }
 

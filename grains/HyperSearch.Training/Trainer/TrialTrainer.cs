@@ -38,7 +38,7 @@ public static class TrialTrainer
         try
         {
             parameters = ModelBuilder.CountParameters(config, data.Info);
-            bool bf16 = ParsePrecision(options.Precision);
+            bool bf16 = config.Bf16 || ParsePrecision(options.Precision);
             var device = TorchRuntime.ResolveDevice(options.Device);
             using var run = new TrialRun(config, data, options, device, bf16, reports);
             var outcome = run.Execute(onEpoch, cancellationToken);
@@ -197,13 +197,12 @@ public static class TrialTrainer
             var train = new BatchSource(data.Train, data.Info, data.Normalization, config.BatchSize);
             int evaluationBatch = EvaluationBatch(config);
             var validation = new BatchSource(data.Validation, data.Info, data.Normalization, evaluationBatch);
-            var order = new int[data.TrainCount];
+            var passes = new EpochChunks(data.TrainCount, Hyperparameters.ChunksPerPass(config.EpochFraction), options.Seed, rng);
+            long plannedSteps = (long)config.Epochs * ((passes.LargestChunk + config.BatchSize - 1) / config.BatchSize);
             for (int epoch = completedEpochs + 1; epoch <= config.Epochs; epoch++)
             {
                 var epochClock = Stopwatch.StartNew();
-                // A fresh permutation of the identity each epoch: depends only on the RNG state, which checkpoints carry.
-                for (int i = 0; i < order.Length; i++) order[i] = i;
-                rng.Shuffle(order);
+                var order = passes.For(epoch);
                 double lossSum = 0;
                 long correct = 0, seen = 0;
                 int batches = (order.Length + config.BatchSize - 1) / config.BatchSize;
@@ -214,7 +213,8 @@ public static class TrialTrainer
                     // Batch norm cannot train on a single image; a lone trailing image waits for the next epoch.
                     if (count < 2 && config.BatchNorm) continue;
                     using var scope = NewDisposeScope();
-                    var (x, y) = train.Assemble(order.AsSpan(start, count), session.Device, rng, config.AugmentFlip, config.AugmentCropPadding);
+                    var (x, y) = train.Assemble(order.Slice(start, count), session.Device, rng, config.AugmentFlip, config.AugmentCropPadding);
+                    session.Optimizer.LearningRateScale = LearningRateSchedule.Factor(config.LrSchedule, session.Optimizer.Steps, plannedSteps);
                     var (loss, c) = session.TrainStep(x, y);
                     if (!float.IsFinite(loss))
                     {
