@@ -27,7 +27,13 @@ public sealed class PbtClusterTests
         SearchStatus status;
         while (!(status = await search.GetStatusAsync()).State.IsFinished())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"search did not finish: {status.State}");
+            if (DateTime.UtcNow >= deadline)
+            {
+                var stuck = await search.GetTrialsAsync();
+                Assert.Fail($"search did not finish: {status.State}; trials: " + string.Join("; ", stuck.Select(t =>
+                    $"#{t.Number} {t.State} epochs {t.Epochs.Count} lineage {t.Lineage?.Count ?? 0} attempts {string.Join(",", (t.Attempts ?? []).Select(a => $"{a.LeaseToken}:{a.Ending}"))}")));
+            }
+
             await Task.Delay(100);
         }
 
