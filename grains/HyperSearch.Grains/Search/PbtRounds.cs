@@ -39,24 +39,32 @@ internal sealed class PbtRounds
             : null;
     }
 
-    private bool IsInterval(int epoch) => epoch > 0 && epoch % _options.Interval == 0 && epoch < _maxEpochs;
+    /// <summary>Whether a member that reached <paramref name="epoch"/> pauses there: at the first epoch at or past the
+    /// interval after its last pause, unless that is the last epoch. Usually that is the interval itself. An attempt
+    /// that reached the interval and died before its pause landed left a checkpoint of that epoch, so its successor
+    /// resumes one epoch later; it pauses late, at its first epoch, for the same round, rather than running on to the
+    /// next interval while the others wait at this one for ever.</summary>
+    private bool PausesAt(TrialEntry trial, int epoch) => epoch >= DueInterval(trial) && DueInterval(trial) < _maxEpochs && epoch < _maxEpochs;
 
-    /// <summary>Pause at an interval; null: the usual decision.</summary>
-    public EpochDecision? Decide(EpochMetrics metrics) => IsInterval(metrics.Epoch) ? EpochDecision.Pause : null;
+    private int DueInterval(TrialEntry trial) => trial.PausedEpoch + _options.Interval;
+
+    /// <summary>Pause for the round; null: the usual decision.</summary>
+    public EpochDecision? Decide(TrialEntry trial, EpochMetrics metrics) => PausesAt(trial, metrics.Epoch) ? EpochDecision.Pause : null;
 
     /// <summary>A waiting trial may be leased once the round of the interval it paused at is done.</summary>
     public TrialEntry? FirstReady => _trials.Waiting.FirstOrDefault(t => t.PausedEpoch <= _state.PbtDecidedEpoch);
 
-    /// <summary>Takes an accepted outcome as a pause when it is one (the attempt stopped at an interval, which its slot
-    /// kept a snapshot of): the trial waits for the round. Returns false for any other outcome.</summary>
+    /// <summary>Takes an accepted outcome as a pause when it is one (the attempt stopped where <see cref="Decide"/>
+    /// paused it, and its slot kept a snapshot of that epoch): the trial waits for the round of its due interval.
+    /// Returns false for any other outcome.</summary>
     public bool TryPause(TrialEntry trial, TrialOutcomeReport outcome, int leaseToken)
     {
-        if (outcome.State != TrialState.Pruned || trial.Epochs.Count == 0 || !IsInterval(trial.Epochs[^1].Epoch))
+        if (outcome.State != TrialState.Pruned || trial.Epochs.Count == 0 || !PausesAt(trial, trial.Epochs[^1].Epoch))
         {
             return false;
         }
 
-        trial.PausedEpoch = trial.Epochs[^1].Epoch;
+        trial.PausedEpoch = DueInterval(trial);
         trial.PausedToken = leaseToken;
         return true;
     }
@@ -100,7 +108,7 @@ internal sealed class PbtRounds
             return;
         }
 
-        var members = living.Select(t => new PbtMember(t.Number, ScoreAt(t, epoch), t.PausedToken != 0, new ParameterSet(t.Parameters))).ToList();
+        var members = living.Select(t => new PbtMember(t.Number, ScoreAt(t, epoch), HasSnapshotOf(t, epoch), new ParameterSet(t.Parameters))).ToList();
         var exploits = PopulationBasedTraining.Decide(members, _options, _space, _settings.Maximize, _settings.Seed, epoch);
         foreach (var exploit in exploits)
         {
@@ -115,9 +123,15 @@ internal sealed class PbtRounds
         var newValues = exploit.Operations.Keys.ToDictionary(k => k, k => exploit.NewParameters[k], StringComparer.Ordinal);
         trial.Lineage.Add(new LineageEntry(epoch, donor.Number, donor.PausedToken, newValues, exploit.Operations, ScoreAt(trial, epoch), ScoreAt(donor, epoch)));
         _trials.ReplaceParameters(trial, exploit.NewParameters.Values);
+        // A late pauser trained past the interval; those epochs' weights are replaced by the donor's.
+        _trials.TrimCurve(trial, epoch);
         trial.CloneFrom = IntervalSnapshots.Of(CheckpointRetention.FolderOf(_state, donor.Number), epoch, donor.PausedToken);
     }
 
+    /// <summary>Only a member whose pausing attempt stopped exactly at the interval holds that interval's snapshot; a
+    /// late pauser's is of a later epoch and never a donor's.</summary>
+    private static bool HasSnapshotOf(TrialEntry trial, int epoch) => trial.PausedToken != 0 && trial.Epochs[^1].Epoch == epoch;
+
     private double? ScoreAt(TrialEntry trial, int epoch) =>
-        epoch <= trial.Epochs.Count ? trial.Epochs[epoch - 1].Get(_settings.Metric) : null;
+        trial.Epochs.FindLast(e => e.Epoch == epoch)?.Get(_settings.Metric);
 }

@@ -153,7 +153,7 @@ public sealed class SearchCoordinator
 
         _leases.Renew(trial, now);
         _trials.AddEpoch(trial, metrics);
-        return Stopping || _state.State != SearchState.Running ? EpochDecision.Cancel : _pbt?.Decide(metrics) ?? _policy.Decide(trial);
+        return Stopping || _state.State != SearchState.Running ? EpochDecision.Cancel : _pbt?.Decide(trial, metrics) ?? _policy.Decide(trial);
     }
 
     public bool Complete(int trialNumber, int leaseToken, TrialOutcomeReport outcome, DateTimeOffset now)

@@ -124,6 +124,13 @@ internal sealed class TrialTable
         RefreshView(trial);
     }
 
+    /// <summary>Drops the trial's epochs after <paramref name="lastEpoch"/> (their weights were replaced).</summary>
+    public void TrimCurve(TrialEntry trial, int lastEpoch)
+    {
+        trial.Epochs.RemoveAll(e => e.Epoch > lastEpoch);
+        RefreshView(trial);
+    }
+
     public double? Objective(TrialEntry trial) => trial.Epochs.Count == 0 ? null : trial.Epochs[^1].Get(_metric);
 
     /// <summary>The trial's place in the one ranking (<see cref="TrialRanking"/>).</summary>
@@ -131,10 +138,12 @@ internal sealed class TrialTable
 
     private static void PlaceEpoch(TrialEntry trial, EpochMetrics metrics)
     {
-        var slot = Math.Max(0, metrics.Epoch - 1);
-        if (slot < trial.Epochs.Count)
+        // By epoch number, not position: a curve can have a gap (an epoch checkpointed by an attempt that died before
+        // reporting it, resumed past by a runner that reports only its new epochs).
+        var from = trial.Epochs.FindIndex(e => e.Epoch >= metrics.Epoch);
+        if (from >= 0)
         {
-            trial.Epochs.RemoveRange(slot, trial.Epochs.Count - slot);
+            trial.Epochs.RemoveRange(from, trial.Epochs.Count - from);
         }
 
         trial.Epochs.Add(metrics);

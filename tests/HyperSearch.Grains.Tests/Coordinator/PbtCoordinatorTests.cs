@@ -156,4 +156,94 @@ public sealed class PbtCoordinatorTests
         Assert.NotNull(next);
         Assert.Equal(1, h.State.PbtDecidedEpoch);
     }
+
+    /// <summary>The stall one in several cluster runs hit: an attempt reports the interval epoch (its checkpoint of that
+    /// epoch already written), is told to pause, and its silo dies before the pause lands. Its successor resumes from
+    /// that checkpoint, so its first epoch is one past the interval; were it to pause only at the next interval, the
+    /// others would wait at this one for ever.</summary>
+    [Fact]
+    public void A_successor_that_resumes_past_the_interval_pauses_at_once_for_the_same_round_and_is_never_its_donor()
+    {
+        var h = new CoordinatorHarness(Spec(epochs: 4));
+        var works = LeaseAndReport(h, epoch: 1);
+        foreach (var work in works.Where(w => w.TrialNumber != 3))
+        {
+            h.Coordinator.Complete(work.TrialNumber, work.LeaseToken, Paused, h.Now);
+        }
+
+        // Trial 3 (the best) was told to pause at epoch 1, then its silo died.
+        h.Now += TimeSpan.FromMinutes(5);
+        Assert.Equal([3], h.Coordinator.ExpireLeases(h.Now, TimeSpan.FromSeconds(30)));
+        var successor = h.Lease()!;
+        Assert.Equal((3, true), (successor.TrialNumber, successor.Resume));
+        Assert.Equal(EpochDecision.Pause, h.Report(successor, 2, accuracy: 0.45));
+        Assert.Equal(0, h.State.PbtDecidedEpoch);
+        h.Coordinator.Complete(3, successor.LeaseToken, Paused, h.Now);
+
+        // The round of epoch 1 runs. Trial 3 holds no snapshot of epoch 1 (its pausing attempt stopped at 2): trial 2 donates.
+        Assert.Equal(1, h.State.PbtDecidedEpoch);
+        Assert.Equal((1, successor.LeaseToken), (h.State.Trials[3].PausedEpoch, h.State.Trials[3].PausedToken));
+        Assert.All(h.State.Trials, t => Assert.All(t.Lineage, l => Assert.NotEqual(3, l.Donor)));
+
+        var next = new List<WorkItem>();
+        while (h.Lease() is { } work)
+        {
+            next.Add(work);
+        }
+
+        Assert.Equal([0, 1, 2, 3], next.Select(w => w.TrialNumber).Order());
+        Assert.Null(next.Single(w => w.TrialNumber == 3).CloneFrom);
+
+        // Every member reaches the next round, trial 3 late again (epoch 3 for the interval of 2): no stall.
+        foreach (var work in next)
+        {
+            var epoch = work.TrialNumber == 3 ? 3 : 2;
+            Assert.Equal(EpochDecision.Pause, h.Report(work, epoch, accuracy: 0.5));
+            h.Coordinator.Complete(work.TrialNumber, work.LeaseToken, Paused, h.Now);
+        }
+
+        Assert.Equal(2, h.State.PbtDecidedEpoch);
+
+        // A late pauser at the last epoch does not pause: it completes, and the others' last round needs it not.
+        var last = new List<WorkItem>();
+        while (h.Lease() is { } work)
+        {
+            last.Add(work);
+        }
+
+        var late = last.Single(w => w.TrialNumber == 3);
+        Assert.Equal(EpochDecision.Continue, h.Report(late, 4, accuracy: 0.6));
+        h.Coordinator.Complete(3, late.LeaseToken, new TrialOutcomeReport(TrialState.Completed, null, 100), h.Now);
+        foreach (var work in last.Where(w => w.TrialNumber != 3))
+        {
+            Assert.Equal(EpochDecision.Pause, h.Report(work, 3, accuracy: 0.5));
+            h.Coordinator.Complete(work.TrialNumber, work.LeaseToken, Paused, h.Now);
+        }
+
+        Assert.Equal(3, h.State.PbtDecidedEpoch);
+    }
+
+    [Fact]
+    public void An_exploiting_late_pauser_drops_the_epochs_it_trained_past_the_interval()
+    {
+        var h = new CoordinatorHarness(Spec(epochs: 4));
+        var works = LeaseAndReport(h, epoch: 1);
+        foreach (var work in works.Where(w => w.TrialNumber != 0))
+        {
+            h.Coordinator.Complete(work.TrialNumber, work.LeaseToken, Paused, h.Now);
+        }
+
+        // Trial 0 (the worst) dies after its pause at epoch 1 was decided; its successor reaches epoch 2 and pauses late.
+        h.Now += TimeSpan.FromMinutes(5);
+        h.Coordinator.ExpireLeases(h.Now, TimeSpan.FromSeconds(30));
+        var successor = h.Lease()!;
+        Assert.Equal(EpochDecision.Pause, h.Report(successor, 2, accuracy: 0.05));
+        h.Coordinator.Complete(0, successor.LeaseToken, Paused, h.Now);
+
+        Assert.Equal(1, h.State.PbtDecidedEpoch);
+        var entry = h.State.Trials[0];
+        Assert.Equal(1, Assert.Single(entry.Lineage).Epoch);
+        Assert.Equal([1], entry.Epochs.Select(e => e.Epoch));
+        Assert.NotNull(entry.CloneFrom);
+    }
 }

@@ -6,6 +6,25 @@ namespace HyperSearch.Grains.Tests.Coordinator;
 public sealed class SearchCoordinatorTests
 {
     [Fact]
+    public void A_curve_with_a_gap_is_placed_by_epoch_number_never_duplicating_an_epoch()
+    {
+        // An attempt checkpointed epoch 2 and died before reporting it; its successor reports from epoch 3 on, and a
+        // retried report repeats epoch 3.
+        var h = new CoordinatorHarness(TestSpecs.Make(maxTrials: 1, maxConcurrent: 1, epochs: 5));
+        var work = h.Lease()!;
+        h.Report(work, 1);
+        h.Report(work, 3);
+        h.Report(work, 3);
+        h.Report(work, 4);
+        Assert.Equal([1, 3, 4], h.State.Trials[0].Epochs.Select(e => e.Epoch));
+
+        // The outcome's whole curve fills the gap.
+        h.Coordinator.Complete(0, work.LeaseToken, new TrialOutcomeReport(TrialState.Completed, null, 100,
+            Enumerable.Range(1, 5).Select(e => new EpochMetrics(e, new Dictionary<string, double> { [EpochMetrics.ValAccuracy] = 0.5 })).ToList()), h.Now);
+        Assert.Equal([1, 2, 3, 4, 5], h.State.Trials[0].Epochs.Select(e => e.Epoch));
+    }
+
+    [Fact]
     public void Runs_exactly_max_trials_then_evaluates_the_winner_once()
     {
         var h = new CoordinatorHarness(TestSpecs.Make(maxTrials: 5, maxConcurrent: 1));
