@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using HyperSearch.Contracts.Grains;
+using HyperSearch.Contracts.Trials;
 using HyperSearch.Silo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -177,6 +178,28 @@ public sealed partial class ClusterFrontAndWarmStartTests(ClusterFrontAndWarmSta
         using var summary = JsonDocument.Parse(Assert.Single(status.StdoutLines));
         Assert.Equal(2, summary.RootElement.GetProperty("trials").GetProperty("completed").GetInt32());
         Assert.False(summary.RootElement.TryGetProperty("pareto_front", out _));
+    }
+
+    [Fact]
+    public async Task Start_with_warm_start_from_a_run_directory_imports_its_compatible_trials()
+    {
+        var dir = Directory.CreateTempSubdirectory("hs-warm-run-").FullName;
+        try
+        {
+            TrialRecord Earlier(int number, double x) => new(number, new Dictionary<string, object> { ["x"] = x }, TrialState.Completed, 1,
+                [new EpochMetrics(1, new Dictionary<string, double> { ["score"] = x * (1.2 - x) })], null, null, null, null, null, x * (1.2 - x));
+            File.WriteAllText(Path.Combine(dir, RunDirectory.TrialsFile), JsonSerializer.Serialize(new[] { Earlier(0, 0.2), Earlier(1, 0.9), Earlier(2, 0.4) }, HyperSearch.Cli.Output.Json.Compact));
+
+            var start = await CliAsync("search", "start", CliRunner.WriteSpec(Narrower), "--id", "warm-dir", "--warm-start", dir);
+            Assert.True(start.ExitCode == 0, $"exit {start.ExitCode}\n{start.Stdout}\n{start.Stderr}");
+            Assert.Contains($"Warm start from {Path.GetFileName(dir)}: 2 trial(s) imported, 1 skipped", start.Stdout);
+            var warm = (await cluster.Grains.GetGrain<ISearchGrain>("warm-dir").GetSpecAsync())!.Search.WarmStart!;
+            Assert.Equal([0, 2], warm.Trials.Select(t => t.SourceNumber).Order());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]
