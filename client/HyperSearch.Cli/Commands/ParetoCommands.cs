@@ -14,15 +14,21 @@ namespace HyperSearch.Cli.Commands;
 internal static class ParetoCommands
 {
     /// <summary>Answers for a multi-objective search; null when the search has one objective (the caller answers as before).</summary>
-    public static async Task<int?> TryReadAsync(string verb, string id, bool json, string? rule, bool test, ResultsSource source, TextWriter stdout)
+    public static async Task<int?> TryReadAsync(string id, bool json, string? rule, bool test, ResultsSource source, TextWriter stdout)
     {
         var results = await ResultsLoader.Prepare(source, id)();
-        if (results.Spec?.Search is not { IsMultiObjective: true } search)
+        if (results.Spec?.Search is not { IsMultiObjective: true })
         {
             return rule is null && !test ? null : throw new UsageException($"--rule and --test pick from a Pareto front; search {results.SearchId} has one objective ({results.Metric})");
         }
 
-        var objectives = search.Objectives!;
+        return await ShowAsync(results, json, rule, test, stdout);
+    }
+
+    /// <summary>The front of a search known to be multi-objective (the caller has read its spec).</summary>
+    public static async Task<int> ShowAsync(SearchResults results, bool json, string? rule, bool test, TextWriter stdout)
+    {
+        var objectives = results.Spec!.Search.Objectives!;
         var front = ParetoFront.Of(results.Trials, objectives);
         var constraints = rule is null ? null : ParetoFront.ParseRule(rule, objectives);
         var chosen = constraints is null ? null : ParetoFront.Pick(front, constraints);

@@ -4,10 +4,7 @@ using HyperSearch.Cli.Output;
 using HyperSearch.Cli.Parsing;
 using HyperSearch.Cli.Results;
 using HyperSearch.Contracts.Grains;
-using HyperSearch.Contracts.Security;
-using HyperSearch.Contracts.Specs;
 using HyperSearch.Contracts.Trials;
-using HyperSearch.Specs;
 using Spectre.Console;
 
 namespace HyperSearch.Cli.Commands;
@@ -17,7 +14,7 @@ namespace HyperSearch.Cli.Commands;
 internal static class SearchCommands
 {
     public const string Usage = """
-          hypersearch search start SPEC [--id ID] [--wait] [--skip-data-check] [--data-dir DIR]
+          hypersearch search start SPEC [--id ID] [--wait] [--skip-data-check] [--data-dir DIR] [--warm-start RUN_DIR|SEARCH_ID]
           hypersearch search status ID | watch ID | list | cancel ID | best ID | trials ID
             status, best, trials, watch ID and list also read `run` directories: --run-dir DIR (or ./runs/ID)
             common: [--gateway HOST:PORT]... | [--redis HOST:PORT [--redis-password-file FILE]]
@@ -28,7 +25,7 @@ internal static class SearchCommands
     public static Command Create(CliOutput io)
     {
         var command = new Command("search", "start, follow and read searches on a cluster (and the run directories of `run`)");
-        command.Add(CreateStart(io));
+        command.Add(SearchStartCommand.Create(io));
         foreach (var verb in new[] { "status", "best", "trials" })
         {
             command.Add(CreateRead(verb, io));
@@ -42,29 +39,9 @@ internal static class SearchCommands
         return command;
     }
 
+    public static Option<bool> JsonFlag() => CliSymbols.Flag("--json", "print JSON");
+
     private static Argument<string> SearchId() => CliSymbols.Required("ID", "a search id or a run directory name; see hypersearch search list");
-
-    private static Option<bool> JsonFlag() => CliSymbols.Flag("--json", "print JSON");
-
-    private static Command CreateStart(CliOutput io)
-    {
-        var spec = CliSymbols.Required("SPEC", "a YAML or JSON search spec");
-        var id = CliSymbols.Text("--id", "ID", "the search's id (default: its name, time and a random suffix)");
-        var wait = CliSymbols.Flag("--wait", "follow the search to its end (the exit code says how it ended)");
-        var skipDataCheck = CliSymbols.Flag("--skip-data-check", "do not load the data here (the cluster checks it)");
-        var dataDirectory = CliSymbols.Text("--data-dir", "DIR", "where datasets are found");
-        var json = JsonFlag();
-        var command = new Command("start", "start a search on the cluster") { spec, id, wait, skipDataCheck, dataDirectory, json };
-        var connection = new ConnectionOptions(command);
-        command.SetAction(parsed =>
-        {
-            // Connection options are checked before the spec is read: bad input fails first, whatever the spec.
-            var connect = ClusterConnection.Prepare(connection.Read(parsed));
-            return StartAsync(parsed.GetRequiredValue(spec), parsed.GetValue(id), parsed.GetValue(wait), parsed.GetValue(skipDataCheck),
-                parsed.GetValue(dataDirectory), io.Stdout, parsed.GetValue(json), connect);
-        });
-        return command;
-    }
 
     /// <summary>status, best and trials read ./runs/ID (or --run-dir DIR) when it exists and no --gateway is given.</summary>
     private static Command CreateRead(string verb, CliOutput io)
@@ -78,16 +55,16 @@ internal static class SearchCommands
         {
             var source = results.Read(parsed);
             var searchId = parsed.GetRequiredValue(id);
-            // A multi-objective search answers with its Pareto front.
+            // A multi-objective search answers with its Pareto front (a cluster's once its spec is read, below).
             var local = !source.ForceCluster && (source.RunDir is not null || ResultsLoader.FindRunDirectory(null, searchId) is not null);
-            if (front is not null && (local || front.Rule(parsed) is not null || front.Test(parsed)) && await ParetoCommands.TryReadAsync(verb, searchId, parsed.GetValue(json), front.Rule(parsed), front.Test(parsed), source, io.Stdout) is { } code)
+            if (front is not null && (local || front.Rule(parsed) is not null || front.Test(parsed)) && await ParetoCommands.TryReadAsync(searchId, parsed.GetValue(json), front.Rule(parsed), front.Test(parsed), source, io.Stdout) is { } code)
             {
                 return code;
             }
 
             return await (local
                 ? ResultCommands.LocalSearchAsync(verb, searchId, parsed.GetValue(json), source, io.Stdout)
-                : OnSearchAsync(verb, searchId, io.Stdout, parsed.GetValue(json), ClusterConnection.Prepare(source.Connection)));
+                : OnSearchAsync(verb, searchId, io.Stdout, parsed.GetValue(json), ClusterConnection.Prepare(source.Connection), source.CheckpointDir));
         });
         return command;
     }
@@ -157,44 +134,12 @@ internal static class SearchCommands
         return 0;
     }
 
-    private static async Task<int> StartAsync(string specPath, string? id, bool wait, bool skipDataCheck, string? dataDirectory, TextWriter stdout, bool json, Func<Task<ClusterConnection>> connect)
-    {
-        var loaded = SpecLoader.LoadChecked(specPath, dataDirectory, skipDataCheck ? DataChecks.None : DataChecks.Probe);
-        var spec = loaded.Spec;
-
-        await using var cluster = await connect();
-        var searchId = id ?? RunCommand.NewSearchId(spec.Name);
-        try
-        {
-            await cluster.Grains.GetGrain<ISearchGrain>(searchId).StartAsync(spec);
-        }
-        catch (SpecRejectedException e)
-        {
-            // The coordinator's checks (the same as ours, plus the cluster's own limits): shown like ours, with
-            // line numbers from this copy of the file.
-            throw new SpecException(specPath, e.Errors(loaded.Parsed.LineOf));
-        }
-
-        stdout.WriteLine(json ? JsonSerializer.Serialize(new { search_id = searchId }) : $"started search {searchId}");
-        if (!wait)
-        {
-            return 0;
-        }
-
-        var (status, _) = await LiveWatch.WatchAsync(cluster.Grains, searchId, stdout, json, null, TimeSpan.FromSeconds(1));
-        PrintFinal(stdout, status, json);
-        return ExitCodes.For(status.State);
-    }
-
-    private static async Task<int> OnSearchAsync(string verb, string searchId, TextWriter stdout, bool json, Func<Task<ClusterConnection>> connect)
+    private static async Task<int> OnSearchAsync(string verb, string searchId, TextWriter stdout, bool json, Func<Task<ClusterConnection>> connect, string? checkpointDir = null)
     {
         var console = ConsoleFactory.For(stdout);
         await using var cluster = await connect();
         var search = cluster.Grains.GetGrain<ISearchGrain>(searchId);
-        if (await search.GetSpecAsync() is null)
-        {
-            throw new UsageException($"no search with id '{searchId}' on this cluster");
-        }
+        var spec = await search.GetSpecAsync() ?? throw new UsageException($"no search with id '{searchId}' on this cluster");
 
         switch (verb)
         {
@@ -227,6 +172,12 @@ internal static class SearchCommands
 
             default:
                 {
+                    if (spec.Search.IsMultiObjective)
+                    {
+                        // status and best: the Pareto front, as for a run directory, read on this connection.
+                        return await ParetoCommands.ShowAsync(await ResultsLoader.FromClusterAsync(search, searchId, spec, checkpointDir), json, null, false, stdout);
+                    }
+
                     var status = await search.GetStatusAsync();
                     if (json)
                     {
@@ -244,7 +195,8 @@ internal static class SearchCommands
         }
     }
 
-    private static void PrintFinal(TextWriter stdout, SearchStatus status, bool json)
+    /// <summary>The search's final summary once followed to its end (--wait, watch).</summary>
+    public static void PrintFinal(TextWriter stdout, SearchStatus status, bool json)
     {
         if (json)
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using HyperSearch.Cli.Output;
 using HyperSearch.Cli.Results;
+using HyperSearch.Contracts.Grains;
 using HyperSearch.Contracts.Specs;
 using HyperSearch.Contracts.Trials;
 using HyperSearch.Grains.Search;
@@ -18,11 +19,34 @@ internal static class WarmStartImport
     /// <summary>Reads the source run (a run directory, or a search id under the run root) and keeps what is compatible.</summary>
     public static WarmStart Load(string source, SearchSpec spec, string runRoot)
     {
-        var dir = ResultsLoader.FindRunDirectory(source, Path.GetFileName(Path.TrimEndingDirectorySeparator(source)))
+        var dir = SourceDirectory(source)
             ?? ResultsLoader.FindRunDirectory(runRoot, source)
             ?? throw new UsageException($"--warm-start {source}: no run directory there or in {Path.Combine(runRoot, source)} (expected {RunDirectory.TrialsFile})");
-        var results = ResultsLoader.LoadRunDirectory(dir, Path.GetFileName(dir));
-        return Select(results.SearchId, results.Trials, spec);
+        return FromRunDirectory(dir, spec);
+    }
+
+    /// <summary>`search start --warm-start`: a run directory, else a search on the cluster (its trials from the search
+    /// grain), else ./runs/SEARCH_ID.</summary>
+    public static async Task<WarmStart> LoadAsync(string source, SearchSpec spec, IGrainFactory grains, string runRoot = "runs")
+    {
+        if (SourceDirectory(source) is { } dir)
+        {
+            return FromRunDirectory(dir, spec);
+        }
+
+        // A path is not a search id; asking the cluster about one would only activate an empty search grain.
+        if (source.IndexOfAny(['/', '\\']) < 0)
+        {
+            var search = grains.GetGrain<ISearchGrain>(source);
+            if (await search.GetSpecAsync() is not null)
+            {
+                return Select(source, await search.GetTrialsAsync(), spec);
+            }
+        }
+
+        return ResultsLoader.FindRunDirectory(runRoot, source) is { } local
+            ? FromRunDirectory(local, spec)
+            : throw new UsageException($"--warm-start {source}: no search with that id on this cluster and no run directory there or in {Path.Combine(runRoot, source)} (expected {RunDirectory.TrialsFile})");
     }
 
     /// <summary>The finished trials (completed or pruned, with a curve) whose configuration fits the spec's space.</summary>
@@ -53,5 +77,14 @@ internal static class WarmStartImport
         {
             Trials = saved.Trials.Select(t => t with { Parameters = t.Parameters.ToDictionary(p => p.Key, p => Training.ExportedModel.Plain(p.Value), StringComparer.Ordinal) }).ToList(),
         };
+    }
+
+    private static string? SourceDirectory(string source) =>
+        ResultsLoader.FindRunDirectory(source, Path.GetFileName(Path.TrimEndingDirectorySeparator(source)));
+
+    private static WarmStart FromRunDirectory(string dir, SearchSpec spec)
+    {
+        var results = ResultsLoader.LoadRunDirectory(dir, Path.GetFileName(dir));
+        return Select(results.SearchId, results.Trials, spec);
     }
 }

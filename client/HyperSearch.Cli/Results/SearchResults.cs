@@ -170,11 +170,9 @@ internal static class ResultsLoader
         return Directory.Exists(perSearch) || !Directory.Exists(root) ? perSearch : root;
     }
 
-    private static async Task<SearchResults> LoadFromClusterAsync(Func<Task<ClusterConnection>> connect, string searchId, string? checkpointOption)
+    /// <summary>A cluster search whose spec the caller has already read (on the caller's connection).</summary>
+    public static async Task<SearchResults> FromClusterAsync(ISearchGrain search, string searchId, SearchSpec spec, string? checkpointOption)
     {
-        await using var cluster = await connect();
-        var search = cluster.Grains.GetGrain<ISearchGrain>(searchId);
-        var spec = await search.GetSpecAsync() ?? throw new UsageException($"no search with id '{searchId}' on this cluster, and no run directory ./runs/{searchId}");
         var status = await search.GetStatusAsync();
         var trials = await search.GetTrialsAsync();
         // Silos keep checkpoints under their CheckpointDirectory/<search id> (shared storage in a real cluster);
@@ -186,6 +184,14 @@ internal static class ResultsLoader
         {
             WarmStart = spec.Search.WarmStart,
         };
+    }
+
+    private static async Task<SearchResults> LoadFromClusterAsync(Func<Task<ClusterConnection>> connect, string searchId, string? checkpointOption)
+    {
+        await using var cluster = await connect();
+        var search = cluster.Grains.GetGrain<ISearchGrain>(searchId);
+        var spec = await search.GetSpecAsync() ?? throw new UsageException($"no search with id '{searchId}' on this cluster, and no run directory ./runs/{searchId}");
+        return await FromClusterAsync(search, searchId, spec, checkpointOption);
     }
 
     private static Dictionary<string, object> Plain(IReadOnlyDictionary<string, object> values) =>
