@@ -63,20 +63,13 @@ public sealed partial class ClusterFrontAndWarmStartTests(ClusterFrontAndWarmSta
         {
             var clusterId = $"front-{Guid.NewGuid():N}"[..16];
             var gateway = LoopbackPorts.Reserve();
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-            builder.AddHyperSearchSilo(o =>
+            _silo = GatewaySilo.Build(clusterId, gateway, o =>
             {
-                o.Clustering = "localhost";
-                o.SiloPort = LoopbackPorts.Reserve();
-                o.GatewayPort = gateway;
-                o.ClusterId = clusterId;
                 o.CheckpointDirectory = Path.Combine(_work, "checkpoints");
                 o.Training.Enabled = true;
                 o.Training.Device = "cpu";
                 o.Training.Slots = 2;
-            });
-            builder.Services.Configure<HyperSearch.Grains.Slots.TrainingSlotOptions>(o => o.IdlePoll = TimeSpan.FromSeconds(1));
-            _silo = builder.Build();
+            }, services => services.Configure<HyperSearch.Grains.Slots.TrainingSlotOptions>(o => o.IdlePoll = TimeSpan.FromSeconds(1)));
             await _silo.StartAsync();
             Connection = ["--gateway", $"127.0.0.1:{gateway}", "--cluster-id", clusterId];
             var start = await CliRunner.RunAsync(["search", "start", CliRunner.WriteSpec(MultiObjective), "--id", FrontSearch, "--wait", "--json", .. Connection]);

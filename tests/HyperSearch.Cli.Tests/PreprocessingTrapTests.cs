@@ -70,17 +70,11 @@ public sealed class PreprocessingTrapTests(PreprocessingTrapTests.Data data) : I
         // A coordinator-only silo that reads the data (as one on the dataset volume would); the CLI skips its own check.
         var clusterId = $"trap-{Guid.NewGuid():N}"[..16];
         var gateway = LoopbackPorts.Reserve();
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.AddHyperSearchSilo(o =>
+        using var silo = GatewaySilo.Build(clusterId, gateway, o =>
         {
-            o.Clustering = "localhost";
-            o.SiloPort = LoopbackPorts.Reserve();
-            o.GatewayPort = gateway;
-            o.ClusterId = clusterId;
             o.CheckpointDirectory = Path.Combine(data.Directory, "cluster-checkpoints");
             o.Training.Enabled = false;
         });
-        using var silo = builder.Build();
         await silo.StartAsync();
         try
         {

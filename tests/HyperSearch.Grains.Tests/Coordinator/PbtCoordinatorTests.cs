@@ -17,13 +17,21 @@ public sealed class PbtCoordinatorTests
     private static readonly TrialOutcomeReport Paused = new(TrialState.Pruned, null, 100);
 
     /// <summary>Leases every member, reports <paramref name="epoch"/> with accuracy rising with the trial number.</summary>
-    private static List<WorkItem> LeaseAndReport(CoordinatorHarness h, int epoch)
+    /// <summary>Every lease the coordinator grants now.</summary>
+    private static List<WorkItem> LeaseAll(CoordinatorHarness h)
     {
         var works = new List<WorkItem>();
         while (h.Lease() is { } work)
         {
             works.Add(work);
         }
+
+        return works;
+    }
+
+    private static List<WorkItem> LeaseAndReport(CoordinatorHarness h, int epoch)
+    {
+        var works = LeaseAll(h);
 
         foreach (var work in works)
         {
@@ -49,11 +57,7 @@ public sealed class PbtCoordinatorTests
 
         h.Coordinator.Complete(3, works[3].LeaseToken, Paused, h.Now);
 
-        var next = new List<WorkItem>();
-        while (h.Lease() is { } work)
-        {
-            next.Add(work);
-        }
+        var next = LeaseAll(h);
 
         Assert.Equal([0, 1, 2, 3], next.Select(w => w.TrialNumber).Order());
         Assert.False(h.Coordinator.EndedBy(0, works[0].LeaseToken));
@@ -185,11 +189,7 @@ public sealed class PbtCoordinatorTests
         Assert.Equal((1, successor.LeaseToken), (h.State.Trials[3].PausedEpoch, h.State.Trials[3].PausedToken));
         Assert.All(h.State.Trials, t => Assert.All(t.Lineage, l => Assert.NotEqual(3, l.Donor)));
 
-        var next = new List<WorkItem>();
-        while (h.Lease() is { } work)
-        {
-            next.Add(work);
-        }
+        var next = LeaseAll(h);
 
         Assert.Equal([0, 1, 2, 3], next.Select(w => w.TrialNumber).Order());
         Assert.Null(next.Single(w => w.TrialNumber == 3).CloneFrom);
@@ -205,11 +205,7 @@ public sealed class PbtCoordinatorTests
         Assert.Equal(2, h.State.PbtDecidedEpoch);
 
         // A late pauser at the last epoch does not pause: it completes, and the others' last round needs it not.
-        var last = new List<WorkItem>();
-        while (h.Lease() is { } work)
-        {
-            last.Add(work);
-        }
+        var last = LeaseAll(h);
 
         var late = last.Single(w => w.TrialNumber == 3);
         Assert.Equal(EpochDecision.Continue, h.Report(late, 4, accuracy: 0.6));
