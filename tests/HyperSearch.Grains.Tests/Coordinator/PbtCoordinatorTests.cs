@@ -169,20 +169,8 @@ public sealed class PbtCoordinatorTests
     public void A_successor_that_resumes_past_the_interval_pauses_at_once_for_the_same_round_and_is_never_its_donor()
     {
         var h = new CoordinatorHarness(Spec(epochs: 4));
-        var works = LeaseAndReport(h, epoch: 1);
-        foreach (var work in works.Where(w => w.TrialNumber != 3))
-        {
-            h.Coordinator.Complete(work.TrialNumber, work.LeaseToken, Paused, h.Now);
-        }
-
         // Trial 3 (the best) was told to pause at epoch 1, then its silo died.
-        h.Now += TimeSpan.FromMinutes(5);
-        Assert.Equal([3], h.Coordinator.ExpireLeases(h.Now, TimeSpan.FromSeconds(30)));
-        var successor = h.Lease()!;
-        Assert.Equal((3, true), (successor.TrialNumber, successor.Resume));
-        Assert.Equal(EpochDecision.Pause, h.Report(successor, 2, accuracy: 0.45));
-        Assert.Equal(0, h.State.PbtDecidedEpoch);
-        h.Coordinator.Complete(3, successor.LeaseToken, Paused, h.Now);
+        var successor = PauseLateAfterADeath(h, dying: 3, accuracy: 0.45);
 
         // The round of epoch 1 runs. Trial 3 holds no snapshot of epoch 1 (its pausing attempt stopped at 2): trial 2 donates.
         Assert.Equal(1, h.State.PbtDecidedEpoch);
@@ -223,23 +211,32 @@ public sealed class PbtCoordinatorTests
     public void An_exploiting_late_pauser_drops_the_epochs_it_trained_past_the_interval()
     {
         var h = new CoordinatorHarness(Spec(epochs: 4));
-        var works = LeaseAndReport(h, epoch: 1);
-        foreach (var work in works.Where(w => w.TrialNumber != 0))
-        {
-            h.Coordinator.Complete(work.TrialNumber, work.LeaseToken, Paused, h.Now);
-        }
-
-        // Trial 0 (the worst) dies after its pause at epoch 1 was decided; its successor reaches epoch 2 and pauses late.
-        h.Now += TimeSpan.FromMinutes(5);
-        h.Coordinator.ExpireLeases(h.Now, TimeSpan.FromSeconds(30));
-        var successor = h.Lease()!;
-        Assert.Equal(EpochDecision.Pause, h.Report(successor, 2, accuracy: 0.05));
-        h.Coordinator.Complete(0, successor.LeaseToken, Paused, h.Now);
+        // Trial 0 (the worst) was told to pause at epoch 1, then its silo died.
+        PauseLateAfterADeath(h, dying: 0, accuracy: 0.05);
 
         Assert.Equal(1, h.State.PbtDecidedEpoch);
         var entry = h.State.Trials[0];
         Assert.Equal(1, Assert.Single(entry.Lineage).Epoch);
         Assert.Equal([1], entry.Epochs.Select(e => e.Epoch));
         Assert.NotNull(entry.CloneFrom);
+    }
+
+    /// <summary>Every member reports interval epoch 1; all but <paramref name="dying"/> pause, whose silo dies before its
+    /// pause lands. Its successor resumes from the checkpoint of epoch 1, reports epoch 2 and pauses there, late.</summary>
+    private static WorkItem PauseLateAfterADeath(CoordinatorHarness h, int dying, double accuracy)
+    {
+        foreach (var work in LeaseAndReport(h, epoch: 1).Where(w => w.TrialNumber != dying))
+        {
+            h.Coordinator.Complete(work.TrialNumber, work.LeaseToken, Paused, h.Now);
+        }
+
+        h.Now += TimeSpan.FromMinutes(5);
+        Assert.Equal([dying], h.Coordinator.ExpireLeases(h.Now, TimeSpan.FromSeconds(30)));
+        var successor = h.Lease()!;
+        Assert.Equal((dying, true), (successor.TrialNumber, successor.Resume));
+        Assert.Equal(EpochDecision.Pause, h.Report(successor, 2, accuracy));
+        Assert.Equal(0, h.State.PbtDecidedEpoch);
+        h.Coordinator.Complete(dying, successor.LeaseToken, Paused, h.Now);
+        return successor;
     }
 }
