@@ -5,7 +5,7 @@ namespace HyperSearch.Grains.Trials;
 /// <summary>Per-attempt checkpoint folders: the attempt with lease token N writes only <c>&lt;trial&gt;/attempts/N/</c>, so an
 /// attempt presumed dead that comes back (a paused silo, a partition) can never overwrite its successor's
 /// checkpoints. A resumed attempt starts from a copy of the newest earlier attempt's files; the attempt whose outcome
-/// the coordinator accepts is promoted: its files move up into the trial folder (what the test evaluation and
+/// the coordinator accepts is promoted: its files are copied up into the trial folder (what the test evaluation and
 /// checkpoint retention use) and its folder and older ones go.</summary>
 /// <remarks>Attempt numbers are lease tokens, which only grow for a trial. Pure file operations: call off the
 /// Orleans scheduler.</remarks>
@@ -24,6 +24,22 @@ public static class AttemptCheckpoints
     /// <param name="cloneFrom">Population Based Training: a donor's interval snapshot to start from instead of this
     /// trial's own files (never the trial's own: that is the clone bug this guards against).</param>
     public static string Prepare(string trialFolder, int leaseToken, bool resume, string? cloneFrom = null)
+    {
+        for (var tries = 1; ; tries++)
+        {
+            try
+            {
+                return PrepareOnce(trialFolder, leaseToken, resume, cloneFrom);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException && resume && cloneFrom is null && tries < 5)
+            {
+                // The source attempt was promoted and removed while we copied (Population Based Training re-leases a
+                // paused trial at once, while its last slot promotes): its files are now the trial folder's.
+            }
+        }
+    }
+
+    private static string PrepareOnce(string trialFolder, int leaseToken, bool resume, string? cloneFrom)
     {
         var folder = Of(trialFolder, leaseToken);
         if (Directory.Exists(folder))
@@ -63,7 +79,7 @@ public static class AttemptCheckpoints
         return folder;
     }
 
-    /// <summary>Moves the attempt's files into the trial folder and removes its folder and every older attempt's;
+    /// <summary>Copies the attempt's files into the trial folder and removes its folder and every older attempt's;
     /// newer attempts' folders (a successor already running) are left alone.</summary>
     public static void Promote(string trialFolder, int leaseToken)
     {
@@ -73,20 +89,32 @@ public static class AttemptCheckpoints
             return;
         }
 
+        // Copied, not moved: an attempt being prepared meanwhile copies from this folder, which stays whole until it is
+        // hidden below; by then the trial folder holds every file.
         foreach (var file in Directory.EnumerateFiles(folder).Where(f => Path.GetFileName(f) != MarkerName))
         {
-            File.Move(file, Path.Combine(trialFolder, Path.GetFileName(file)), overwrite: true);
-        }
-
-        foreach (var (_, path) in Attempts(trialFolder).Where(a => a.Number <= leaseToken))
-        {
-            Directory.Delete(path, recursive: true);
+            File.Copy(file, Path.Combine(trialFolder, Path.GetFileName(file)), overwrite: true);
         }
 
         var root = Path.Combine(trialFolder, FolderName);
-        if (!Directory.EnumerateFileSystemEntries(root).Any())
+        foreach (var (number, path) in Attempts(trialFolder).Where(a => a.Number <= leaseToken))
         {
-            Directory.Delete(root);
+            // Renamed out of the listing in one step, then deleted: nobody lists a half-deleted attempt.
+            var hidden = Path.Combine(root, string.Create(CultureInfo.InvariantCulture, $".{number}.{Guid.NewGuid():N}.gone"));
+            Directory.Move(path, hidden);
+            Directory.Delete(hidden, recursive: true);
+        }
+
+        try
+        {
+            if (!Directory.EnumerateFileSystemEntries(root).Any())
+            {
+                Directory.Delete(root);
+            }
+        }
+        catch (IOException)
+        {
+            // An attempt started preparing in it meanwhile.
         }
     }
 

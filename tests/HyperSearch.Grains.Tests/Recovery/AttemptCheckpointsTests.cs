@@ -33,6 +33,41 @@ public sealed class AttemptCheckpointsTests : IDisposable
         Assert.False(Directory.Exists(successor));
     }
 
+    /// <summary>Population Based Training leases a paused trial again at once, so its next attempt is prepared on one
+    /// silo while the slot of the attempt that paused promotes it on another. The new attempt always gets that
+    /// attempt's whole checkpoint, never a failure, a part of it, or the older promoted files.</summary>
+    [Fact]
+    public async Task An_attempt_prepared_while_its_predecessor_is_promoted_gets_the_whole_newest_checkpoint()
+    {
+        string[] files = ["model.bin", "optimizer.bin", "metadata.json", "curve.txt", "rng.bin", "extra.bin"];
+        for (var round = 0; round < 200; round++)
+        {
+            var trial = Path.Combine(_trial, $"round-{round}");
+            var paused = AttemptCheckpoints.Prepare(trial, 10001, resume: false);
+            foreach (var name in files)
+            {
+                Write(trial, name, "old");
+                Write(paused, name, new string('n', 64 * 1024));
+            }
+
+            using var start = new Barrier(2);
+            var promote = Task.Run(() =>
+            {
+                start.SignalAndWait();
+                AttemptCheckpoints.Promote(trial, 10001);
+            });
+            var prepare = Task.Run(() =>
+            {
+                start.SignalAndWait();
+                return AttemptCheckpoints.Prepare(trial, 10002, resume: true);
+            });
+            await promote;
+            var next = await prepare;
+            Assert.All(files, name => Assert.Equal(64 * 1024, new FileInfo(Path.Combine(next, name)).Length));
+            Assert.All(files, name => Assert.Equal(64 * 1024, new FileInfo(Path.Combine(trial, name)).Length));
+        }
+    }
+
     [Fact]
     public void Promotion_leaves_a_newer_attempts_folder_alone()
     {
