@@ -1,6 +1,11 @@
+using System.Collections.Concurrent;
 using HyperSearch.Contracts.Grains;
 using HyperSearch.Contracts.Trials;
+using HyperSearch.Grains.Persistence;
 using HyperSearch.Grains.Search;
+using HyperSearch.Grains.Tests.Persistence;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
 using Orleans.TestingHost;
 
 namespace HyperSearch.Grains.Tests.Cluster;
@@ -13,14 +18,18 @@ public sealed class PbtClusterTests
     [Fact]
     public async Task Lineage_survives_a_kill_of_the_coordinators_silo_and_every_clone_loaded_its_donors_weights()
     {
+        var store = new ConcurrentDictionary<string, (byte[] Data, string ETag)>();
         await using var cluster = await TestClusters.StartAsync(new FakeRunLog(), TimeSpan.Zero, [1, 1, 1], TimeSpan.FromSeconds(2),
-            _ => new FileCheckpointRunner(TimeSpan.FromMilliseconds(150)));
+            _ => new FileCheckpointRunner(TimeSpan.FromMilliseconds(150)), store);
         var (search, host) = await SearchOffThePrimaryAsync(cluster);
         var spec = TestSpecs.Make(scheduler: "pbt", maxTrials: 4, maxConcurrent: 4, epochs: 5);
         await search.StartAsync(spec with { Search = spec.Search with { SchedulerOptions = new Dictionary<string, object> { ["interval"] = 1L } } });
 
-        IReadOnlyList<TrialRecord> before = [];
-        await WaitUntilAsync(async () => (before = await search.GetTrialsAsync()).Any(t => t.Lineage is { Count: > 0 }), TimeSpan.FromSeconds(60), "a first exploit");
+        // The lineage that must survive is the stored one: the coordinator answers a pause before it is stored (its
+        // slot redelivers it), so an exploit seen in memory dies with the silo when that slot's silo dies too.
+        var serializer = cluster.Client.ServiceProvider.GetRequiredService<Serializer>();
+        List<TrialEntry> before = [];
+        await WaitUntilAsync(() => Task.FromResult((before = Stored(store, serializer, search.GetGrainId()).Trials).Any(t => t.Lineage.Count > 0)), TimeSpan.FromSeconds(60), "a first stored exploit");
         await cluster.KillSiloAsync(host);
 
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
@@ -44,12 +53,22 @@ public sealed class PbtClusterTests
         foreach (var trial in before)
         {
             var kept = after[trial.Number].Lineage ?? [];
-            Assert.All(trial.Lineage ?? [], entry => Assert.Contains(kept, k => (k.Epoch, k.Donor, k.DonorLeaseToken) == (entry.Epoch, entry.Donor, entry.DonorLeaseToken)));
+            Assert.All(trial.Lineage, entry => Assert.Contains(kept, k => (k.Epoch, k.Donor, k.DonorLeaseToken) == (entry.Epoch, entry.Donor, entry.DonorLeaseToken)));
         }
 
         var lineage = after.SelectMany(t => t.Lineage ?? []).ToList();
         Assert.True(lineage.Count >= 4, $"one exploit per round of 4 epochs, got {lineage.Count}");
         Assert.All(lineage, entry => Assert.True(entry.Verified, $"clone at epoch {entry.Epoch} from {entry.Donor}: {entry.DonorWeightsHash} vs {entry.LoadedWeightsHash}"));
+    }
+
+    /// <summary>The search's state as its storage holds it: what a new activation loads.</summary>
+    private static SearchGrainState Stored(ConcurrentDictionary<string, (byte[] Data, string ETag)> store, Serializer serializer, GrainId id)
+    {
+        byte[]? Record(string name) => store.TryGetValue($"{name}/{id}", out var entry) ? entry.Data : null;
+        var loaded = new SearchStateStore(StoredRecord<SearchGrainState>.Holding(serializer, Record("search")),
+            StoredRecord<SearchJournal>.Holding(serializer, Record("search-journal")), serializer);
+        loaded.Load();
+        return loaded.State;
     }
 
     /// <summary>A search grain activated on a silo other than the primary, so that silo can be killed.</summary>

@@ -10,9 +10,11 @@ namespace HyperSearch.Grains.Tests.Cluster;
 /// silo i gets slotsPerSilo[i] slots.</summary>
 internal static class TestClusters
 {
-    public static async Task<InProcessTestCluster> StartAsync(FakeRunLog log, TimeSpan epochDelay, int[] slotsPerSilo, TimeSpan? leaseTimeout = null, Func<string, ITrialRunner>? runner = null)
+    /// <param name="store">The searches' storage, shared by every silo and outliving them (default: a new one).</param>
+    public static async Task<InProcessTestCluster> StartAsync(FakeRunLog log, TimeSpan epochDelay, int[] slotsPerSilo, TimeSpan? leaseTimeout = null,
+        Func<string, ITrialRunner>? runner = null, ConcurrentDictionary<string, (byte[] Data, string ETag)>? store = null)
     {
-        var store = new ConcurrentDictionary<string, (byte[] Data, string ETag)>();
+        store ??= new ConcurrentDictionary<string, (byte[] Data, string ETag)>();
         var builder = new InProcessTestClusterBuilder((short)slotsPerSilo.Length);
         builder.ConfigureSilo((options, silo) =>
         {

@@ -19,12 +19,15 @@ internal sealed class StoredRecord<T>(Serializer serializer) : IPersistentState<
 
     public bool FailNextWrite { get; set; }
 
-    /// <summary>A fresh view of the stored bytes, as a reactivated grain gets.</summary>
-    public StoredRecord<T> Reopen() => new(serializer)
+    /// <summary>A record holding <paramref name="stored"/> (null: none), as a grain activated on it reads it.</summary>
+    public static StoredRecord<T> Holding(Serializer serializer, byte[]? stored) => new(serializer)
     {
-        _stored = _stored,
-        State = _stored is null ? new T() : serializer.Deserialize<T>(_stored) ?? new T(),
+        _stored = stored,
+        State = stored is null ? new T() : serializer.Deserialize<T>(stored) ?? new T(),
     };
+
+    /// <summary>A fresh view of the stored bytes, as a reactivated grain gets.</summary>
+    public StoredRecord<T> Reopen() => Holding(serializer, _stored);
 
     public Task WriteStateAsync()
     {
