@@ -50,6 +50,20 @@ public sealed class FairSharesTests
     }
 
     [Fact]
+    public void Each_turn_hands_the_extra_slots_to_the_searches_not_yet_favoured()
+    {
+        // 50 searches share 181 slots: level 3, and 31 of them get a 4th. Two turns must give every search its 4th
+        // once, and 50 turns give each exactly 31 turns at 4: the level 3.62 on average, for every search.
+        var demands = Demands([.. Enumerable.Repeat(8, 50)]);
+        var favoured = (int turn) => FairShares.Limits(demands, 181, turn).Where(l => l.Value == 4).Select(l => l.Key).ToList();
+
+        Assert.Equal(50, favoured(7).Concat(favoured(8)).Distinct().Count());
+        var turnsAtFour = Enumerable.Range(1000, 50).SelectMany(favoured).GroupBy(k => k).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(50, turnsAtFour.Count);
+        Assert.All(turnsAtFour.Values, count => Assert.Equal(31, count));
+    }
+
+    [Fact]
     public void More_searches_than_slots_gives_each_at_most_one_and_never_more_than_the_slots()
     {
         var limits = FairShares.Limits(Demands(5, 5, 5, 5, 5), 3, rotation: 1);
@@ -61,6 +75,26 @@ public sealed class FairSharesTests
     public void Without_known_slots_nothing_is_limited()
     {
         Assert.All(FairShares.Limits(Demands(100, 100), 0, 0).Values, l => Assert.Null(l));
+    }
+
+    [Fact]
+    public void A_search_whose_limit_a_newcomer_cut_is_told_once_and_one_answered_in_its_report_is_not()
+    {
+        var book = new ShareBook();
+        var now = DateTimeOffset.UnixEpoch.AddDays(1);
+        book.SetSlots("silo-a", 8, now);
+        Assert.Null(book.Report("first", 8, 8, now));
+        Assert.Empty(book.TakeChanged());
+
+        // The newcomer's report gives it its limit in the answer; the first search must be told its own.
+        Assert.Equal(4, book.Report("second", 8, 0, now.AddMilliseconds(10)));
+        Assert.Equal([("first", (int?)4)], book.TakeChanged());
+        Assert.Empty(book.TakeChanged());
+
+        // The newcomer finishes: the first search may have every slot again, and hears so.
+        book.Forget("second");
+        Assert.Null(book.Report("third-party-tick", 0, 0, now.AddMilliseconds(200)));
+        Assert.Equal([("first", (int?)null)], book.TakeChanged());
     }
 
     [Fact]
