@@ -64,6 +64,11 @@ public interface ISearchGrain : IGrainWithStringKey
 
     [Alias("ReportTest")]
     Task ReportTestAsync(int trialNumber, int leaseToken, TestResult? result, string? failureReason);
+
+    /// <summary>The registry's new fair-share limit for this search (null: none), sent when it changes, so that a search
+    /// over its share hands a slot on at its next trial end instead of after its next demand report.</summary>
+    [Alias("ShareLimit"), Orleans.Concurrency.OneWay]
+    Task SetShareLimitAsync(int? limit);
 }
 
 /// <summary>A coordinator's answer to <c>CompleteAndLease</c>. Every change a coordinator activation makes gets the

@@ -83,7 +83,17 @@ public sealed class SearchRegistryGrain(
         return new WorkAvailability(_version, _shares.Order(_withWork));
     }
 
-    public Task<int?> ShareSlotsAsync(string searchId, int demand, int running) => Task.FromResult(_shares.Report(searchId, demand, running, clock.GetUtcNow()));
+    public Task<int?> ShareSlotsAsync(string searchId, int demand, int running)
+    {
+        var limit = _shares.Report(searchId, demand, running, clock.GetUtcNow());
+        foreach (var (other, changed) in _shares.TakeChanged())
+        {
+            // One-way: a coordinator that is gone or busy costs the registry nothing; its next report corrects it.
+            _ = GrainFactory.GetGrain<ISearchGrain>(other).SetShareLimitAsync(changed);
+        }
+
+        return Task.FromResult(limit);
+    }
 
     public Task AnnounceSlotsAsync(string siloName, int slots)
     {

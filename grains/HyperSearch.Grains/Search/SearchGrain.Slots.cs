@@ -115,6 +115,18 @@ public sealed partial class SearchGrain
         await AfterChangeAsync();
     }
 
+    public Task SetShareLimitAsync(int? limit)
+    {
+        if (_coordinator is { } coordinator && !State.State.IsFinished())
+        {
+            // A raised limit may mean work for idle slots; a lowered one takes effect at the next lease.
+            coordinator.ShareLimit = limit;
+            Advertiser.Update(coordinator.HasWork, State.State, State.Generation);
+        }
+
+        return Task.CompletedTask;
+    }
+
     /// <summary>The state the coordinator gave an accepted outcome: a PBT pause is Waiting (counted as no ending), and an
     /// objective that cannot be ranked turns Completed into Failed.</summary>
     private TrialState EndState(int trialNumber) => Coordinator.State.Trials[trialNumber].State;

@@ -85,6 +85,25 @@ public sealed class SearchClusterTests
     }
 
     [Fact]
+    public async Task A_search_started_on_a_full_cluster_gets_its_share_before_the_first_search_reports_its_demand_again()
+    {
+        // Coordinators report their demand every 60 s here: only the registry telling the first search that the
+        // newcomer cut its share to 2 of the 4 slots can make it hand slots on within the test.
+        var log = new FakeRunLog();
+        await using var cluster = await TestClusters.StartAsync(log, TimeSpan.FromMilliseconds(100), [4], tickInterval: TimeSpan.FromSeconds(60));
+        var first = cluster.Client.GetGrain<ISearchGrain>("first");
+        await first.StartAsync(TestSpecs.Make(maxTrials: 500, maxConcurrent: 4));
+        await WaitUntilAsync(async () => (await first.GetStatusAsync()).Count(TrialState.Running) == 4, TimeSpan.FromSeconds(3), "the first search on all 4 slots");
+
+        var second = cluster.Client.GetGrain<ISearchGrain>("second");
+        await second.StartAsync(TestSpecs.Make(maxTrials: 500, maxConcurrent: 4));
+
+        // The first search's trials end every 0.3 s; told its share, it leases no more than 2 and the newcomer takes the rest.
+        await WaitUntilAsync(async () => (await second.GetStatusAsync()).Count(TrialState.Running) == 2, TimeSpan.FromSeconds(3), "the second search on 2 slots");
+        Assert.InRange((await first.GetStatusAsync()).Count(TrialState.Running), 0, 2);
+    }
+
+    [Fact]
     public async Task Cancel_stops_running_trials_and_ends_every_trial_once()
     {
         var log = new FakeRunLog();

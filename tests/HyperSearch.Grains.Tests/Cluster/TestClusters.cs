@@ -11,8 +11,9 @@ namespace HyperSearch.Grains.Tests.Cluster;
 internal static class TestClusters
 {
     /// <param name="store">The searches' storage, shared by every silo and outliving them (default: a new one).</param>
+    /// <param name="tickInterval">How often each coordinator checks its leases and reports its demand (default 200 ms).</param>
     public static async Task<InProcessTestCluster> StartAsync(FakeRunLog log, TimeSpan epochDelay, int[] slotsPerSilo, TimeSpan? leaseTimeout = null,
-        Func<string, ITrialRunner>? runner = null, ConcurrentDictionary<string, (byte[] Data, string ETag)>? store = null)
+        Func<string, ITrialRunner>? runner = null, ConcurrentDictionary<string, (byte[] Data, string ETag)>? store = null, TimeSpan? tickInterval = null)
     {
         store ??= new ConcurrentDictionary<string, (byte[] Data, string ETag)>();
         var builder = new InProcessTestClusterBuilder((short)slotsPerSilo.Length);
@@ -32,7 +33,7 @@ internal static class TestClusters
                 {
                     c.LeaseTimeout = leaseTimeout ?? TimeSpan.FromSeconds(30);
                     c.HeartbeatInterval = TimeSpan.FromMilliseconds(200);
-                    c.TickInterval = TimeSpan.FromMilliseconds(200);
+                    c.TickInterval = tickInterval ?? TimeSpan.FromMilliseconds(200);
                 });
             silo.Services.AddSingleton(runner?.Invoke(options.SiloName) ?? new FakeTrialRunner(log, options.SiloName, epochDelay));
         });
