@@ -28,7 +28,7 @@ internal sealed class EpochSleepRunner(ScaleCounters counters) : ITrialRunner
 
                 var metrics = new EpochMetrics(epoch, new Dictionary<string, double> { [EpochMetrics.ValAccuracy] = accuracy * epoch / work.EpochBudget });
                 var asked = Stopwatch.GetTimestamp();
-                var decision = onEpoch(metrics).GetAwaiter().GetResult();
+                var decision = TrainingThreads.WaitWithoutSpinning(onEpoch(metrics));
                 counters.EpochReported(Stopwatch.GetElapsedTime(asked));
                 if (decision != EpochDecision.Continue)
                 {

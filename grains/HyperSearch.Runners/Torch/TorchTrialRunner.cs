@@ -27,7 +27,7 @@ public sealed class TorchTrialRunner(SlotResources resources, string? dataDirect
             TorchRuntime.SetThreadsForThisThread(resources.ThreadsPerTrial);
             var options = new TrialRunOptions(SeedFor(work), work.CheckpointDirectory, work.Resume, lease.Device) { CloneFrom = work.CloneFrom };
             var parameterCount = ModelBuilder.CountParameters(config, data.Info);
-            var outcome = TrialTrainer.Run(config, data, options, report => onEpoch(ToMetrics(report, parameterCount)).GetAwaiter().GetResult() == EpochDecision.Continue, cancellationToken);
+            var outcome = TrialTrainer.Run(config, data, options, report => TrainingThreads.WaitWithoutSpinning(onEpoch(ToMetrics(report, parameterCount))) == EpochDecision.Continue, cancellationToken);
             var state = outcome.Kind switch
             {
                 TrialOutcomeKind.Completed => TrialState.Completed,

@@ -49,3 +49,23 @@ public sealed class TrainingThreadsTests
         Assert.Equal(4, threads.Distinct().Count());
     }
 }
+
+public sealed class WaitWithoutSpinningTests
+{
+    [Fact]
+    public async Task A_blocked_thread_gets_the_result_set_later_and_a_fault_as_its_exception()
+    {
+        var decision = new TaskCompletionSource<int>();
+        var waited = Task.Factory.StartNew(() => TrainingThreads.WaitWithoutSpinning(decision.Task), TaskCreationOptions.LongRunning);
+        await Task.Delay(50);
+        Assert.False(waited.IsCompleted);
+        decision.SetResult(7);
+        Assert.Equal(7, await waited);
+
+        var failed = new TaskCompletionSource<int>();
+        var waitedForFault = Task.Factory.StartNew(() => TrainingThreads.WaitWithoutSpinning(failed.Task), TaskCreationOptions.LongRunning);
+        failed.SetException(new TimeoutException("coordinator unreachable"));
+        Assert.Equal("coordinator unreachable", (await Assert.ThrowsAsync<TimeoutException>(() => waitedForFault)).Message);
+        Assert.Equal(3, TrainingThreads.WaitWithoutSpinning(Task.FromResult(3)));
+    }
+}
