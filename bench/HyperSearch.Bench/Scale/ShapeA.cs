@@ -6,16 +6,18 @@ namespace HyperSearch.Bench.Scale;
 /// <summary>(a) One search, many slots: every slot trains, every trial reports every epoch.</summary>
 internal static class ShapeA
 {
-    public sealed record Sizes(int Silos, int Slots, int Trials, int Epochs, int EpochMilliseconds);
+    public sealed record Sizes(int Silos, int Slots, int Trials, int Epochs, int EpochMilliseconds, int WarmUpWaves = 6);
 
     public static async Task<Dictionary<string, object>> RunAsync(Sizes sizes, RedisProcess? redis, string label)
     {
         await using var cluster = await ScaleCluster.StartAsync(sizes.Silos, sizes.Slots / sizes.Silos, redis);
         var slots = sizes.Slots / sizes.Silos * sizes.Silos;
 
-        // Warm-up: the same shape, two waves, so the measurement sees JIT-optimized code and activated trial grains.
+        // Warm-up: the same shape, so the measurement sees activated trial grains and optimized code, as a cluster
+        // that has run for a while does. Two waves were not enough: the runtime was still compiling hot methods
+        // (a fifth of the CPU in a profile) well into the measured run.
         var warm = cluster.Grains.GetGrain<ISearchGrain>($"{label}-a-warmup");
-        await warm.StartAsync(SleepSearches.Spec("scale-a-warmup", 2 * slots, slots, sizes.Epochs, sizes.EpochMilliseconds));
+        await warm.StartAsync(SleepSearches.Spec("scale-a-warmup", sizes.WarmUpWaves * slots, slots, sizes.Epochs, sizes.EpochMilliseconds));
         await SleepSearches.WaitForEndAsync(warm, TimeSpan.FromMinutes(10));
 
         cluster.Calls.Clear();
