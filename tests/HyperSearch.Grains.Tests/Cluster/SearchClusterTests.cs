@@ -93,13 +93,14 @@ public sealed class SearchClusterTests
         await using var cluster = await TestClusters.StartAsync(log, TimeSpan.FromMilliseconds(100), [4], tickInterval: TimeSpan.FromSeconds(60));
         var first = cluster.Client.GetGrain<ISearchGrain>("first");
         await first.StartAsync(TestSpecs.Make(maxTrials: 500, maxConcurrent: 4));
-        await WaitUntilAsync(async () => (await first.GetStatusAsync()).Count(TrialState.Running) == 4, TimeSpan.FromSeconds(3), "the first search on all 4 slots");
+        // Within the registry's 5 s demand expiry, so the first search still competes when the newcomer registers.
+        await WaitUntilAsync(async () => (await first.GetStatusAsync()).Count(TrialState.Running) == 4, TimeSpan.FromSeconds(4), "the first search on all 4 slots");
 
         var second = cluster.Client.GetGrain<ISearchGrain>("second");
         await second.StartAsync(TestSpecs.Make(maxTrials: 500, maxConcurrent: 4));
 
         // The first search's trials end every 0.3 s; told its share, it leases no more than 2 and the newcomer takes the rest.
-        await WaitUntilAsync(async () => (await second.GetStatusAsync()).Count(TrialState.Running) == 2, TimeSpan.FromSeconds(3), "the second search on 2 slots");
+        await WaitUntilAsync(async () => (await second.GetStatusAsync()).Count(TrialState.Running) == 2, TimeSpan.FromSeconds(10), "the second search on 2 slots");
         Assert.InRange((await first.GetStatusAsync()).Count(TrialState.Running), 0, 2);
     }
 
