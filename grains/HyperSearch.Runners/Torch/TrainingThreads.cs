@@ -42,9 +42,9 @@ public static class TrainingThreads
     }
 
     /// <summary>Blocks this training thread until <paramref name="task"/> ends and returns its result, without the
-    /// spinning that <c>GetAwaiter().GetResult()</c> does first (some 25 yields of the thread to the kernel per wait).
-    /// A training thread waits for the coordinator's decision after every epoch; with a thousand slots on a node
-    /// (bench scale, shape a) those yields cost more CPU than the decisions themselves.</summary>
+    /// spin phase that <c>GetAwaiter().GetResult()</c> goes through first, which yields the thread to the kernel again
+    /// and again. A training thread waits for the coordinator's decision after every epoch; with a thousand slots on
+    /// a node (bench scale, shape a) a profile had 9 % of its samples under <c>sched_yield</c>.</summary>
     public static T WaitWithoutSpinning<T>(Task<T> task)
     {
         ArgumentNullException.ThrowIfNull(task);
