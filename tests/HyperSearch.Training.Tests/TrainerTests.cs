@@ -117,6 +117,67 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void The_next_epoch_trains_while_the_decision_is_pending_and_a_stop_ends_it_at_the_next_batch()
+    {
+        var dir = TestFiles.TempDirectory();
+        var decision = new TaskCompletionSource<bool>();
+        var batches = new List<(int Epoch, int Batch)>();
+        var options = new TrialRunOptions(Seed: 5, CheckpointDirectory: dir)
+        {
+            AfterBatch = (epoch, batch) =>
+            {
+                batches.Add((epoch, batch));
+                if ((epoch, batch) == (2, 5)) decision.SetResult(false);
+            },
+        };
+        var outcome = TrialTrainer.Run(Small, Tiny.Value, options, report => report.Epoch == 1 ? decision.Task : Task.FromResult(true), CancellationToken.None);
+        Assert.Equal(TrialOutcomeKind.Stopped, outcome.Kind);
+        Assert.Null(outcome.FailureReason);
+        // Epoch 2 trained before the decision on epoch 1 came, and no batch after it.
+        Assert.Equal((2, 5), batches[^1]);
+        // The outcome is the epoch decided on: its report, its checkpoint.
+        Assert.Single(outcome.Epochs);
+        Assert.Equal(1, Checkpoint.ReadMetadata(dir)!.Epoch);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void An_epoch_trained_before_its_predecessors_decision_is_kept_only_once_that_decision_says_go_on(bool goOn)
+    {
+        var dir = TestFiles.TempDirectory();
+        var decision = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lastBatchOfEpoch2 = new ManualResetEventSlim();
+        var batchesPerEpoch = (Tiny.Value.TrainCount + Small.BatchSize - 1) / Small.BatchSize;
+        var reported = new List<int>();
+        var options = new TrialRunOptions(Seed: 5, CheckpointDirectory: dir)
+        {
+            AfterBatch = (epoch, batch) =>
+            {
+                if ((epoch, batch) == (2, batchesPerEpoch)) lastBatchOfEpoch2.Set();
+            },
+        };
+        var decider = Task.Run(() =>
+        {
+            // The decision comes well after epoch 2 finished training: the trainer must wait for it.
+            lastBatchOfEpoch2.Wait();
+            Thread.Sleep(300);
+            lock (reported) Assert.Equal([1], reported);
+            decision.SetResult(goOn);
+        });
+        var outcome = TrialTrainer.Run(Small, Tiny.Value, options, report =>
+        {
+            lock (reported) reported.Add(report.Epoch);
+            return report.Epoch == 1 ? decision.Task : Task.FromResult(true);
+        }, CancellationToken.None);
+        decider.GetAwaiter().GetResult();
+        Assert.Equal(goOn ? TrialOutcomeKind.Completed : TrialOutcomeKind.Stopped, outcome.Kind);
+        Assert.Equal(goOn ? 3 : 1, outcome.Epochs.Count);
+        Assert.Equal(goOn ? [1, 2, 3] : [1], reported);
+        Assert.Equal(goOn ? 3 : 1, Checkpoint.ReadMetadata(dir)!.Epoch);
+    }
+
+    [Fact]
     public void Out_of_memory_is_a_failed_result_with_the_reason()
     {
         // A dense weight of 2^27 inputs × 2^30 units is 2^59 bytes (512 PiB): more than any 64-bit address

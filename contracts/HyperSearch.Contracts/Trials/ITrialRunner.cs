@@ -6,7 +6,9 @@ namespace HyperSearch.Contracts.Trials;
 public interface ITrialRunner
 {
     /// <summary>Trains one attempt. <paramref name="onEpoch"/> returns the coordinator's decision on the epoch; anything
-    /// but <see cref="EpochDecision.Continue"/> stops the attempt (the result is then Pruned).</summary>
+    /// but <see cref="EpochDecision.Continue"/> stops the attempt (the result is then Pruned). A runner need not wait for
+    /// it before training on (the built-in trainer does not: a stop ends the next epoch where it is), but it reports the
+    /// next epoch only after the decision said go on.</summary>
     /// <returns>Completed, Pruned, Failed (with a reason) or Cancelled; never throws for a training failure.</returns>
     Task<TrialOutcomeReport> RunAsync(WorkItem work, Func<EpochMetrics, Task<EpochDecision>> onEpoch, CancellationToken cancellationToken);
 

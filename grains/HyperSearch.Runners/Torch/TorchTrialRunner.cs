@@ -27,7 +27,8 @@ public sealed class TorchTrialRunner(SlotResources resources, string? dataDirect
             TorchRuntime.SetThreadsForThisThread(resources.ThreadsPerTrial);
             var options = new TrialRunOptions(SeedFor(work), work.CheckpointDirectory, work.Resume, lease.Device) { CloneFrom = work.CloneFrom };
             var parameterCount = ModelBuilder.CountParameters(config, data.Info);
-            var outcome = TrialTrainer.Run(config, data, options, report => TrainingThreads.WaitWithoutSpinning(onEpoch(ToMetrics(report, parameterCount))) == EpochDecision.Continue, cancellationToken);
+            // The next epoch trains while the coordinator decides on this one (a stop ends it where it is).
+            var outcome = TrialTrainer.Run(config, data, options, report => GoesOn(onEpoch(ToMetrics(report, parameterCount))), cancellationToken);
             var state = outcome.Kind switch
             {
                 TrialOutcomeKind.Completed => TrialState.Completed,
@@ -48,6 +49,9 @@ public sealed class TorchTrialRunner(SlotResources resources, string? dataDirect
             var result = TrialTrainer.EvaluateTest(config, data, work.CheckpointDirectory);
             return new TestResult(result.TestAccuracy, result.TestLoss, result.Count);
         });
+
+    private static Task<bool> GoesOn(Task<EpochDecision> decision) =>
+        decision.ContinueWith(static d => d.GetAwaiter().GetResult() == EpochDecision.Continue, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     /// <summary>Each trial's seed derives from the search seed and the trial number: reproducible, and distinct per trial.</summary>
     public static int SeedFor(WorkItem work) => unchecked(work.Spec.Search.Seed * 1_000_003 + work.TrialNumber);

@@ -41,24 +41,6 @@ public static class TrainingThreads
         return completion.Task;
     }
 
-    /// <summary>Blocks this training thread until <paramref name="task"/> ends and returns its result, without the
-    /// spin phase that <c>GetAwaiter().GetResult()</c> goes through first, which yields the thread to the kernel again
-    /// and again. A training thread waits for the coordinator's decision after every epoch; with a thousand slots on
-    /// a node (bench scale, shape a) a profile had 9 % of its samples under <c>sched_yield</c>.</summary>
-    public static T WaitWithoutSpinning<T>(Task<T> task)
-    {
-        ArgumentNullException.ThrowIfNull(task);
-        if (!task.IsCompleted)
-        {
-            // No Dispose: a slim event that never spun nor handed out a wait handle holds nothing to release.
-            var done = new ManualResetEventSlim(false, spinCount: 0);
-            task.ContinueWith(static (_, state) => ((ManualResetEventSlim)state!).Set(), done, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            done.Wait();
-        }
-
-        return task.GetAwaiter().GetResult();
-    }
-
     private sealed class Worker
     {
         private const int Busy = 0, Waiting = 1, Retired = 2;

@@ -27,6 +27,20 @@ public static class TrialTrainer
     /// </summary>
     public static TrialOutcome Run(TrialConfig config, PreparedDataset data, TrialRunOptions options, Func<EpochReport, bool> onEpoch, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(onEpoch);
+        return Run(config, data, options, report => Task.FromResult(onEpoch(report)), cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs the epochs of <paramref name="config"/>; after each one, <paramref name="onEpoch"/> gets its report and
+    /// returns the decision to come: true to go on. The next epoch starts at once instead of waiting for it. A false
+    /// that arrives during that epoch stops it where it is; one that arrives after it keeps it out. Either way the
+    /// outcome is <see cref="TrialOutcomeKind.Stopped"/> with the reports and the checkpoint of the epoch decided on,
+    /// so a stop costs at most the decision's round trip of training, and a go-on costs the trainer nothing.
+    /// Cancellation is checked before every batch.
+    /// </summary>
+    public static TrialOutcome Run(TrialConfig config, PreparedDataset data, TrialRunOptions options, Func<EpochReport, Task<bool>> onEpoch, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
@@ -191,8 +205,46 @@ public static class TrialTrainer
             return new CloneHashes(restored.Epoch, WeightsHash.OfCheckpoint(donor), WeightsHash.Of(session.Model));
         }
 
-        public TrialOutcomeKind Execute(Func<EpochReport, bool> onEpoch, CancellationToken token)
+        public TrialOutcomeKind Execute(Func<EpochReport, Task<bool>> onEpoch, CancellationToken cancellation)
         {
+            // Cancelled by the attempt's cancellation or by a decision to stop.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            Task<bool>? pending = null;
+            try
+            {
+                var outcome = Epochs(onEpoch, stop, ref pending);
+                if (outcome == TrialOutcomeKind.Failed && pending is not null && !Decided(pending))
+                {
+                    // Diverged in an epoch that a decision to stop had already ruled out.
+                    FailureReason = null;
+                    return TrialOutcomeKind.Stopped;
+                }
+
+                return outcome;
+            }
+            catch (OperationCanceledException) when (!cancellation.IsCancellationRequested && pending is { IsCompleted: true })
+            {
+                // A decision to stop ended the epoch in progress; a failed callback rethrows as its own exception.
+                return Decided(pending) ? throw new InvalidOperationException("training was stopped without a decision to stop") : TrialOutcomeKind.Stopped;
+            }
+        }
+
+        /// <summary>The decision on the last reported epoch, waited for without spinning (it has nearly always come).</summary>
+        private static bool Decided(Task<bool> decision)
+        {
+            try
+            {
+                return BlockingWait.ForResult(decision);
+            }
+            catch (Exception e)
+            {
+                throw new CallbackException(e);
+            }
+        }
+
+        private TrialOutcomeKind Epochs(Func<EpochReport, Task<bool>> onEpoch, CancellationTokenSource stop, ref Task<bool>? pending)
+        {
+            var token = stop.Token;
             // Created once per run: per-epoch buffers would pile up as large-object garbage and grow RSS.
             var train = new BatchSource(data.Train, data.Info, data.Normalization, config.BatchSize);
             int evaluationBatch = EvaluationBatch(config);
@@ -235,24 +287,41 @@ public static class TrialTrainer
                     FailureReason = $"diverged at epoch {epoch}, during validation: loss is {valLoss}";
                     return TrialOutcomeKind.Failed;
                 }
+                if (pending is not null && !Decided(pending))
+                    return TrialOutcomeKind.Stopped;
                 completedEpochs = epoch;
                 var report = new EpochReport(epoch, lossSum / Math.Max(1, seen), (double)correct / Math.Max(1, seen), valLoss, valAccuracy,
                     epochClock.Elapsed.TotalSeconds, seen / trainSeconds, inferenceMs);
                 reports.Add(report);
                 if (options.CheckpointDirectory is { } dir)
                     Checkpoint.Save(dir, new Checkpoint.Metadata(epoch, options.Seed, session.Bf16 ? "bf16" : "fp32", fingerprint, rng.State, reports), session);
-                bool proceed;
                 try
                 {
-                    proceed = onEpoch(report);
+                    pending = onEpoch(report);
                 }
                 catch (Exception e)
                 {
                     throw new CallbackException(e);
                 }
-                if (!proceed) return TrialOutcomeKind.Stopped;
+                pending.ContinueWith(static (decided, state) =>
+                {
+                    if (!decided.IsCompletedSuccessfully || !decided.Result)
+                        CancelQuietly((CancellationTokenSource)state!);
+                }, stop, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
-            return TrialOutcomeKind.Completed;
+            return pending is not null && !Decided(pending) ? TrialOutcomeKind.Stopped : TrialOutcomeKind.Completed;
+        }
+
+        private static void CancelQuietly(CancellationTokenSource stop)
+        {
+            try
+            {
+                stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The run ended before the decision came (cancelled): nothing to stop.
+            }
         }
 
         public void Dispose() => session.Dispose();

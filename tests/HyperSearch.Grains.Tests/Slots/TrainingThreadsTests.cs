@@ -1,4 +1,5 @@
 using HyperSearch.Runners;
+using HyperSearch.Training;
 
 namespace HyperSearch.Grains.Tests.Slots;
 
@@ -50,22 +51,22 @@ public sealed class TrainingThreadsTests
     }
 }
 
-public sealed class WaitWithoutSpinningTests
+public sealed class BlockingWaitTests
 {
     [Fact]
     public async Task A_blocked_thread_gets_the_result_set_later_and_a_fault_as_its_exception()
     {
         var decision = new TaskCompletionSource<int>();
-        var waited = Task.Factory.StartNew(() => TrainingThreads.WaitWithoutSpinning(decision.Task), TaskCreationOptions.LongRunning);
+        var waited = Task.Factory.StartNew(() => BlockingWait.ForResult(decision.Task), TaskCreationOptions.LongRunning);
         await Task.Delay(50);
         Assert.False(waited.IsCompleted);
         decision.SetResult(7);
         Assert.Equal(7, await waited);
 
         var failed = new TaskCompletionSource<int>();
-        var waitedForFault = Task.Factory.StartNew(() => TrainingThreads.WaitWithoutSpinning(failed.Task), TaskCreationOptions.LongRunning);
+        var waitedForFault = Task.Factory.StartNew(() => BlockingWait.ForResult(failed.Task), TaskCreationOptions.LongRunning);
         failed.SetException(new TimeoutException("coordinator unreachable"));
         Assert.Equal("coordinator unreachable", (await Assert.ThrowsAsync<TimeoutException>(() => waitedForFault)).Message);
-        Assert.Equal(3, TrainingThreads.WaitWithoutSpinning(Task.FromResult(3)));
+        Assert.Equal(3, BlockingWait.ForResult(Task.FromResult(3)));
     }
 }
