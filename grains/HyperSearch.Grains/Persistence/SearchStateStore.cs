@@ -9,9 +9,11 @@ namespace HyperSearch.Grains.Persistence;
 /// <remarks>
 /// Writing the whole table on every commit made a search's writes quadratic in its trials (2,000 trials: ~0.6 MB per
 /// write, the coordinator busy encoding and the GC collecting). A journal write is the header and the trials still
-/// open at the snapshot or added or finished since: a few dozen. Once that many trials finished since the snapshot
-/// (at least <see cref="MinJournalFinished"/>, growing as √trials), the next write is a snapshot instead, so the
-/// work per commit stays O(√n) amortized.
+/// open at the snapshot or added or finished since. The next write is a snapshot once at least
+/// <see cref="MinJournalFinished"/> trials finished since the last one and the journals written since then add up to
+/// that snapshot's size: the journals never cost more than the snapshots, so the bytes written stay within twice the
+/// best split whatever the mix of open and finished trials. (A fixed 2·√n finished trials between snapshots wrote a
+/// 6 MB snapshot 3.5 times a second with 1,024 trials running and 20,000 in the table; bench scale, shape a.)
 /// Crash safety: writes are serialized (<see cref="GroupCommit"/>); a journal is written only after its snapshot
 /// succeeded, carrying that snapshot's version, so a journal older than the snapshot (a crash right after a
 /// snapshot) is recognized and ignored, its changes being in the snapshot already. Finished trials never change,
@@ -28,6 +30,8 @@ public sealed class SearchStateStore(
     private SortedSet<int> _openAtSnapshot = [];
     private int _trialsAtSnapshot;
     private int _finishedSinceSnapshot;
+    private long _journalBytesSinceSnapshot;
+    private long _snapshotBytes;
     private bool _snapshotDue = true;
 
     /// <summary>The live state the coordinator works on.</summary>
@@ -84,8 +88,8 @@ public sealed class SearchStateStore(
     /// await, so the write captures every change made before it was called.</summary>
     public Task WriteAsync()
     {
-        var threshold = Math.Max(MinJournalFinished, 2 * (int)Math.Sqrt(State.Trials.Count));
-        return _snapshotDue || _finishedSinceSnapshot >= threshold ? WriteSnapshotAsync() : WriteJournalAsync();
+        var snapshotPays = _finishedSinceSnapshot >= MinJournalFinished && _journalBytesSinceSnapshot >= _snapshotBytes;
+        return _snapshotDue || snapshotPays ? WriteSnapshotAsync() : WriteJournalAsync();
     }
 
     private async Task WriteSnapshotAsync()
@@ -104,6 +108,8 @@ public sealed class SearchStateStore(
         _openAtSnapshot = open;
         _trialsAtSnapshot = count;
         _finishedSinceSnapshot = 0;
+        _journalBytesSinceSnapshot = 0;
+        _snapshotBytes = copy.TrialTable.Length;
         SnapshotsWritten++;
     }
 
@@ -118,6 +124,7 @@ public sealed class SearchStateStore(
             Header = SerializeHeader(),
             Trials = Encode(changed, open: null),
         };
+        _journalBytesSinceSnapshot += journal.State.Trials.Length;
         return journal.WriteStateAsync();
     }
 
@@ -128,13 +135,16 @@ public sealed class SearchStateStore(
     private SearchGrainState Copy(byte[] header) =>
         serializer.Deserialize<SearchGrainState>(header) ?? throw new InvalidOperationException("search header decoded to null");
 
-    /// <summary>Length-prefixed trials; finished ones from the cache. Collects the numbers of unfinished ones.</summary>
+    /// <summary>Length-prefixed trials; finished ones from the cache. Collects the numbers of unfinished ones. The
+    /// table is allocated once at its final size: a 6 MB table grown by doubling was allocated, zeroed and copied
+    /// about three times over.</summary>
     private byte[] Encode(IReadOnlyList<TrialEntry> trials, SortedSet<int>? open)
     {
-        var table = new MemoryStream();
-        Span<byte> length = stackalloc byte[4];
-        foreach (var trial in trials)
+        var blobs = new byte[trials.Count][];
+        var size = 0L;
+        for (var i = 0; i < trials.Count; i++)
         {
+            var trial = trials[i];
             while (_finishedBlobs.Count <= trial.Number)
             {
                 _finishedBlobs.Add(null);
@@ -150,12 +160,20 @@ public sealed class SearchStateStore(
                 open?.Add(trial.Number);
             }
 
-            BinaryPrimitives.WriteInt32LittleEndian(length, blob.Length);
-            table.Write(length);
-            table.Write(blob);
+            blobs[i] = blob;
+            size += sizeof(int) + blob.Length;
         }
 
-        return table.ToArray();
+        var table = GC.AllocateUninitializedArray<byte>(checked((int)size));
+        var at = 0;
+        foreach (var blob in blobs)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(table.AsSpan(at), blob.Length);
+            blob.CopyTo(table, at + sizeof(int));
+            at += sizeof(int) + blob.Length;
+        }
+
+        return table;
     }
 
     private List<TrialEntry> Decode(byte[] encoded)

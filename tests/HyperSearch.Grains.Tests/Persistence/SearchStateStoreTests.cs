@@ -60,10 +60,59 @@ public sealed class SearchStateStoreTests
             largestJournal = Math.Max(largestJournal, _store.LastJournalTrials);
         }
 
-        // At most max(64, 2·√1000 ≈ 63) finished trials accumulate before a snapshot; the table itself is never rewritten per change.
+        // Journals of 1..k trials add up to the table's size after k ≈ √(2·1000) < 64 writes, so the minimum of 64 finished
+        // trials decides: at most 65 trials per journal, and the table itself is never rewritten per change.
         Assert.InRange(largestJournal, 1, SearchStateStore.MinJournalFinished + 1);
         Assert.InRange(_store.SnapshotsWritten, 1000 / 65, 1000 / 60 + 2);
         Assert.Equal(1001, _snapshot.Writes + _journal.Writes);
+    }
+
+    [Fact]
+    public async Task A_snapshot_comes_once_the_journals_since_the_last_one_add_up_to_its_size()
+    {
+        // 2,000 finished trials and 200 running; each write finishes the 10 oldest running and starts 10. Every journal
+        // carries the trials open at the snapshot, so journals are large next to the finished count.
+        for (var n = 0; n < 2000; n++)
+        {
+            Start(n);
+            Finish(n, accuracy: 0.5);
+        }
+
+        for (var n = 2000; n < 2200; n++)
+        {
+            Start(n);
+        }
+
+        await _store.WriteAsync();
+        var oldestRunning = 2000;
+        var snapshotBytes = _snapshot.StoredBytes;
+        var snapshots = _store.SnapshotsWritten;
+        long journalBytes = 0;
+        var spans = new List<(long Journals, long Snapshot)>();
+        for (var write = 0; write < 150; write++)
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                Finish(oldestRunning++, accuracy: 0.5);
+                Start(_store.State.Trials.Count);
+            }
+
+            await _store.WriteAsync();
+            if (_store.SnapshotsWritten > snapshots)
+            {
+                spans.Add((journalBytes, snapshotBytes));
+                (snapshotBytes, journalBytes, snapshots) = (_snapshot.StoredBytes, 0, _store.SnapshotsWritten);
+            }
+            else
+            {
+                journalBytes += _journal.StoredBytes;
+            }
+        }
+
+        // A fixed count of finished trials would not track this: 2·√2,200 ≈ 94 finished (10 writes) whatever the journals weigh.
+        Assert.True(spans.Count >= 3, $"{spans.Count} snapshots in 150 writes");
+        Assert.All(spans, span => Assert.InRange(span.Journals, span.Snapshot * 0.9, span.Snapshot * 1.3));
+        Assert.Equal(_store.State.Trials.Count, Reopen().State.Trials.Count);
     }
 
     [Fact]

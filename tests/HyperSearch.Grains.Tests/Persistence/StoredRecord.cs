@@ -17,6 +17,9 @@ internal sealed class StoredRecord<T>(Serializer serializer) : IPersistentState<
 
     public int Writes { get; private set; }
 
+    /// <summary>Size of the last record written.</summary>
+    public long StoredBytes => _stored?.Length ?? 0;
+
     public bool FailNextWrite { get; set; }
 
     /// <summary>A record holding <paramref name="stored"/> (null: none), as a grain activated on it reads it.</summary>
