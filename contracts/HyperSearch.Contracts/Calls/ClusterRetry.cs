@@ -14,15 +14,16 @@ public static class ClusterRetry
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(2);
     private static readonly ResiliencePropertyKey<DateTimeOffset> Deadline = new("hypersearch.retry-deadline");
 
-    /// <summary>Exponential backoff from 100 ms to 2 s; a retry happens only if its delay ends before the deadline.</summary>
+    /// <summary>The retries after the first, failed try: exponential backoff from 200 ms to 2 s (the first try waited
+    /// 100 ms before it); a retry happens only if its delay ends before the deadline.</summary>
     private static readonly ResiliencePipeline Pipeline = new ResiliencePipelineBuilder()
         .AddRetry(new RetryStrategyOptions
         {
             MaxRetryAttempts = int.MaxValue,
-            DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(DelayBefore(args.AttemptNumber)),
+            DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(DelayBefore(args.AttemptNumber + 1)),
             ShouldHandle = args => ValueTask.FromResult(
                 args.Outcome.Exception is { } e && IsTransient(e) &&
-                DateTimeOffset.UtcNow + DelayBefore(args.AttemptNumber) < args.Context.Properties.GetValue(Deadline, DateTimeOffset.MinValue)),
+                DateTimeOffset.UtcNow + DelayBefore(args.AttemptNumber + 1) < args.Context.Properties.GetValue(Deadline, DateTimeOffset.MinValue)),
         })
         .Build();
 
@@ -35,8 +36,20 @@ public static class ClusterRetry
     /// then, or on any other failure, the call's exception propagates.</summary>
     public static async Task<T> CallAsync<T>(Func<Task<T>> call, TimeSpan budget)
     {
+        var deadline = DateTimeOffset.UtcNow + budget;
+        try
+        {
+            // The first try goes straight out: nearly every call succeeds at once, and the pipeline's context and state
+            // machines cost a thousand busy slots a few percent of their cores (bench scale, shape a: 4.5 % of a profile).
+            return await call();
+        }
+        catch (Exception e) when (IsTransient(e) && DateTimeOffset.UtcNow + DelayBefore(0) < deadline)
+        {
+            await Task.Delay(DelayBefore(0));
+        }
+
         var context = ResilienceContextPool.Shared.Get();
-        context.Properties.Set(Deadline, DateTimeOffset.UtcNow + budget);
+        context.Properties.Set(Deadline, deadline);
         try
         {
             return await Pipeline.ExecuteAsync(static async (_, call) => await call(), context, call);
