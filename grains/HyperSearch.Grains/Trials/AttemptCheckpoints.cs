@@ -47,6 +47,27 @@ public static class AttemptCheckpoints
             return folder; // the same attempt asked again (a retried call): keep what it wrote
         }
 
+        var source = cloneFrom ?? (resume ? SourceFor(trialFolder, leaseToken) : null);
+        if (source is null)
+        {
+            // Nothing to copy, so nothing half-made to hide: the folder and its marker directly (a third of the file
+            // system operations, for the many short trials of a big search).
+            Directory.CreateDirectory(folder);
+            try
+            {
+                // Names the attempt, and proves the volume takes writes (a full one fails here, before the trial starts).
+                File.WriteAllText(Path.Combine(folder, MarkerName), leaseToken.ToString(CultureInfo.InvariantCulture));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Leaves nothing that a retry of this attempt would take for a prepared folder.
+                Directory.Delete(folder, recursive: true);
+                throw;
+            }
+
+            return folder;
+        }
+
         var temp = Path.Combine(trialFolder, FolderName, $".{leaseToken}.{Guid.NewGuid():N}.tmp");
         Directory.CreateDirectory(temp);
         try
@@ -58,7 +79,7 @@ public static class AttemptCheckpoints
                 throw new IOException($"the donor snapshot {cloneFrom} holds no checkpoint");
             }
 
-            if (resume && (cloneFrom ?? SourceFor(trialFolder, leaseToken)) is { } source)
+            if (resume)
             {
                 foreach (var file in Directory.EnumerateFiles(source).Where(f => Path.GetFileName(f) != MarkerName))
                 {
