@@ -23,11 +23,25 @@ internal static class ShapeA
         cluster.Calls.Clear();
         cluster.Counters.Reset();
         cluster.Writes.Clear();
+        using var sampler = Environment.GetEnvironmentVariable("HYPERSEARCH_SCALE_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
+        sampler?.Record(true);
+        await using var stalls = new StallProbe();
+        var cost = ProcessCost.Start();
+        var membershipBefore = cluster.MembershipVersion;
         var search = cluster.Grains.GetGrain<ISearchGrain>($"{label}-a");
         await search.StartAsync(SleepSearches.Spec("scale-a", sizes.Trials, slots, sizes.Epochs, sizes.EpochMilliseconds));
         var status = await SleepSearches.WaitForEndAsync(search, TimeSpan.FromMinutes(30));
         var trials = await search.GetTrialsAsync();
         var wall = SleepSearches.Makespan(status, trials);
+        var spent = cost.Stop();
+        var extras = trials.Where(t => t is { StartedAt: not null, EndedAt: not null })
+            .Select(t => (t.EndedAt!.Value - t.StartedAt!.Value).TotalMilliseconds - sizes.Epochs * sizes.EpochMilliseconds)
+            .Order().ToList();
+        sampler?.Record(false);
+        foreach (var (type, bytes) in sampler?.Top(25) ?? [])
+        {
+            Console.WriteLine($"    allocated {bytes / 1e6,10:0.0} MB  {type}");
+        }
 
         // A trial cannot start before a slot is free: waves of `slots` trials bound the makespan from below.
         var trialSeconds = sizes.Epochs * sizes.EpochMilliseconds / 1000.0;
@@ -60,11 +74,47 @@ internal static class ShapeA
             ["coordinator_busy_us_per_epoch"] = Math.Round(Busy(cluster) * 1000 / Math.Max(1, epochs), 2),
             ["trainer_decision_wait_p50_ms"] = cluster.Counters.DecisionWait.Percentile(50),
             ["trainer_decision_wait_p99_ms"] = cluster.Counters.DecisionWait.Percentile(99),
+            // Where the makespan goes: until the first lease, and each trial's lease-to-outcome time beyond its epochs
+            // (handing out the work, starting it, reporting the outcome; the next lease comes with that answer).
+            ["first_lease_seconds"] = Math.Round((trials.Min(t => t.StartedAt)!.Value - status.StartedAt).TotalSeconds, 3),
+            ["trial_extra_ms_mean"] = Math.Round(extras.Average(), 1),
+            ["trial_extra_ms_p50"] = Math.Round(Percentile(extras, 50), 1),
+            ["trial_extra_ms_p99"] = Math.Round(Percentile(extras, 99), 1),
+            // The extra split: lease to the trainer's start, the trainer beyond its epochs, its end to the outcome's arrival.
+            ["lease_to_trainer_ms_p50_p99"] = Split(trials, cluster, $"{label}-a", (t, times) => (times.Started - t.StartedAt!.Value).TotalMilliseconds),
+            ["trainer_extra_ms_p50_p99"] = Split(trials, cluster, $"{label}-a", (_, times) => (times.Ended - times.Started).TotalMilliseconds - sizes.Epochs * sizes.EpochMilliseconds),
+            ["trainer_to_outcome_ms_p50_p99"] = Split(trials, cluster, $"{label}-a", (t, times) => (t.EndedAt!.Value - times.Ended).TotalMilliseconds),
+            ["complete_and_lease_p50_ms"] = cluster.Calls.Of("coordinator.CompleteAndLeaseAsync").Percentile(50),
+            ["complete_and_lease_inside_us_mean"] = MeanMicroseconds(cluster.Calls.Inside(nameof(ISearchGrain.CompleteAndLeaseAsync))),
+            ["report_batch_inside_us_mean"] = MeanMicroseconds(cluster.Calls.Inside(nameof(ISearchGrain.ReportEpochsAsync))),
+            // The whole process (16 silos, their trainers, the client): what one epoch report costs all in.
+            ["cpu_us_per_epoch"] = Math.Round(spent.CpuSeconds * 1e6 / Math.Max(1, epochs), 1),
+            ["cpu_utilization"] = Math.Round(spent.CpuSeconds / spent.WallSeconds / Environment.ProcessorCount, 3),
+            ["allocated_bytes_per_epoch"] = spent.AllocatedBytes / Math.Max(1, epochs),
+            ["gc_collections"] = spent.Collections,
+            // Membership changes during the run (suspicions of silos that missed their probes, for one).
+            ["membership_changes"] = cluster.MembershipVersion - membershipBefore,
+            ["gc_pause_ms"] = Math.Round(spent.GcPauseMilliseconds, 1),
+            ["stall_ms_thread_p99_max_pool_p99_max"] = stalls.Figures(),
         };
         Console.WriteLine($"(a) {label}: {slots} slots, {sizes.Trials} trials of {trialSeconds:0.###} s: wall {wall:0.00} s vs ideal {ideal:0.00} s, overhead {wall / ideal - 1:P1}; " +
                           $"{epochs / wall:0} epoch reports/s; coordinator busy {result["coordinator_busy_fraction"]:P0} of the run; coordinator p50 {result["coordinator_p50_ms"]} ms, p99 {result["coordinator_p99_ms"]} ms");
         return result;
     }
+
+    private static double[] Split(IReadOnlyList<TrialRecord> trials, ScaleCluster cluster, string searchId, Func<TrialRecord, (DateTimeOffset Started, DateTimeOffset Ended), double> part)
+    {
+        var values = trials
+            .Where(t => t is { StartedAt: not null, EndedAt: not null })
+            .Select(t => cluster.Counters.TrainerTimes.TryGetValue((searchId, t.Number), out var times) && times.Started != default && times.Ended != default ? part(t, times) : double.NaN)
+            .Where(double.IsFinite).Order().ToList();
+        return [Math.Round(Percentile(values, 50), 1), Math.Round(Percentile(values, 99), 1)];
+    }
+
+    private static double MeanMicroseconds(LatencyLog log) => log.Count == 0 ? 0 : Math.Round(log.TotalMilliseconds * 1000 / log.Count, 1);
+
+    private static double Percentile(List<double> sorted, double percent) =>
+        sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(sorted.Count * percent / 100))];
 
     private static double Busy(ScaleCluster cluster) =>
         new[] { nameof(ISearchGrain.ReportEpochsAsync), nameof(ISearchGrain.HeartbeatAsync), nameof(ISearchGrain.CompleteAndLeaseAsync) }
