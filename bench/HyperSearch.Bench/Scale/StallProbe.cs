@@ -24,7 +24,8 @@ internal sealed class StallProbe : IAsyncDisposable
                 Thread.Sleep(Period);
                 _thread.Add(Stopwatch.GetElapsedTime(asked) - Period);
             }
-        }) { IsBackground = true, Name = "stall probe" };
+        })
+        { IsBackground = true, Name = "stall probe" };
         _dedicated.Start();
         _timer = Task.Run(async () =>
         {
