@@ -4,17 +4,27 @@ namespace HyperSearch.Grains.Persistence;
 /// <remarks>A busy coordinator changes state hundreds of times a second; writing for each change would load storage
 /// with one write per change. Every caller still gets durability: its task completes after a write that started after
 /// its change. With a <paramref name="spacing"/>, consecutive writes start at least that far apart, so the write rate
-/// is bounded however busy the grain is and each write carries more changes. Must be used from one logical thread
-/// (a grain).</remarks>
-internal sealed class GroupCommit(Func<Task> write, TimeSpan spacing = default)
+/// is bounded however busy the grain is and each write carries more changes. Changes nobody waits for (not
+/// <c>urgent</c>) wait for the longer <paramref name="lazySpacing"/>, unless an urgent one joins them. Must be used from
+/// one logical thread (a grain).</remarks>
+internal sealed class GroupCommit(Func<Task> write, TimeSpan spacing = default, TimeSpan lazySpacing = default)
 {
     private TaskCompletionSource? _waiting;
+    private TaskCompletionSource? _hurry;
+    private bool _urgent;
     private bool _writing;
     private long _lastStart;
 
-    public Task CommitAsync()
+    /// <param name="urgent">Whether a caller waits for this write (false: it is only observed).</param>
+    public Task CommitAsync(bool urgent = true)
     {
         _waiting ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (urgent)
+        {
+            _urgent = true;
+            _hurry?.TrySetResult();
+        }
+
         var committed = _waiting.Task;
         if (!_writing)
         {
@@ -24,6 +34,8 @@ internal sealed class GroupCommit(Func<Task> write, TimeSpan spacing = default)
         return committed;
     }
 
+    private TimeSpan SinceLastStart => System.Diagnostics.Stopwatch.GetElapsedTime(_lastStart);
+
     private async Task DrainAsync()
     {
         _writing = true;
@@ -31,7 +43,16 @@ internal sealed class GroupCommit(Func<Task> write, TimeSpan spacing = default)
         {
             while (_waiting is not null)
             {
-                var wait = spacing - System.Diagnostics.Stopwatch.GetElapsedTime(_lastStart);
+                var lazyWait = (lazySpacing > spacing ? lazySpacing : spacing) - SinceLastStart;
+                if (!_urgent && lazyWait > TimeSpan.Zero)
+                {
+                    // Cut short when an urgent change joins; it then waits out the short spacing only.
+                    _hurry = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    await Task.WhenAny(Task.Delay(lazyWait), _hurry.Task);
+                    _hurry = null;
+                }
+
+                var wait = spacing - SinceLastStart;
                 if (wait > TimeSpan.Zero)
                 {
                     await Task.Delay(wait);
@@ -40,6 +61,7 @@ internal sealed class GroupCommit(Func<Task> write, TimeSpan spacing = default)
                 // Changes made from here on go into the next write.
                 var batch = _waiting;
                 _waiting = null;
+                _urgent = false;
                 _lastStart = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {

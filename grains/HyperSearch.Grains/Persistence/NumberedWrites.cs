@@ -8,20 +8,21 @@ internal sealed class NumberedWrites
     private readonly GroupCommit _commit;
     private long _changes;
 
-    public NumberedWrites(Func<Task> write, TimeSpan spacing)
+    public NumberedWrites(Func<Task> write, TimeSpan spacing, TimeSpan lazySpacing)
     {
         _write = write;
-        _commit = new GroupCommit(WriteAsync, spacing);
+        _commit = new GroupCommit(WriteAsync, spacing, lazySpacing);
     }
 
     /// <summary>Every change up to this number is in storage.</summary>
     public long StoredThrough { get; private set; }
 
     /// <summary>Numbers a change and schedules the write that covers it; the task completes once it is stored.</summary>
-    public (long Sequence, Task Stored) Record()
+    /// <param name="urgent">Whether the caller waits for the write (false: the lazy spacing applies).</param>
+    public (long Sequence, Task Stored) Record(bool urgent)
     {
         var sequence = ++_changes;
-        return (sequence, _commit.CommitAsync());
+        return (sequence, _commit.CommitAsync(urgent));
     }
 
     /// <summary>Writes without numbering a change (activation, where nothing was handed out yet).</summary>

@@ -40,7 +40,7 @@ public sealed partial class SearchGrain(
     private DateTimeOffset Now => clock.GetUtcNow();
 
     /// <summary>This activation's numbered, group-committed writes (see <see cref="CompletionReceipt"/>).</summary>
-    private NumberedWrites Writes => _writes ??= new NumberedWrites(_store.WriteAsync, options.Value.WriteSpacing);
+    private NumberedWrites Writes => _writes ??= new NumberedWrites(_store.WriteAsync, options.Value.WriteSpacing, options.Value.LazyWriteSpacing);
 
     private WorkAdvertiser Advertiser => _advertiser ??= new WorkAdvertiser(SearchId, () => Registry, logger);
 
@@ -198,7 +198,7 @@ public sealed partial class SearchGrain(
     {
         var coordinator = Coordinator;
         metrics.ObserveSearch(SearchId, coordinator);
-        var (sequence, stored) = Writes.Record();
+        var (sequence, stored) = Writes.Record(urgent: durable);
         if (durable)
         {
             await stored;
