@@ -81,23 +81,16 @@ internal sealed class CallLatencies
     public LatencyLog Inside(string method) => _byMethod.GetOrAdd("inside." + method, _ => new LatencyLog());
 
     /// <summary>The silo-wide incoming call filter that records time inside coordinator calls that never wait for
-    /// storage (so their time is the coordinator's work, plus whatever preempted its thread).</summary>
-    public async Task RecordInsideAsync(IIncomingGrainCallContext context)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            await context.Invoke();
-        }
-        finally
-        {
-            if (context.InterfaceMethod?.DeclaringType == typeof(ISearchGrain) &&
-                context.MethodName is nameof(ISearchGrain.ReportEpochsAsync) or nameof(ISearchGrain.HeartbeatAsync) or nameof(ISearchGrain.CompleteAndLeaseAsync))
-            {
-                Inside(context.MethodName).Add(Stopwatch.GetElapsedTime(started));
-            }
-        }
-    }
+    /// storage (so their time is the coordinator's work, plus whatever preempted its thread). Other calls pass
+    /// untouched: the filter runs for every call of 16 silos.</summary>
+    public Task RecordInsideAsync(IIncomingGrainCallContext context) =>
+        context.InterfaceMethod?.DeclaringType == typeof(ISearchGrain) &&
+        context.MethodName is nameof(ISearchGrain.ReportEpochsAsync) or nameof(ISearchGrain.HeartbeatAsync) or nameof(ISearchGrain.CompleteAndLeaseAsync)
+            ? TimeInsideAsync(context)
+            : context.Invoke();
+
+    /// <summary>When set, one line per coordinator and registry call: time, target, method, arguments, result.</summary>
+    public ConcurrentQueue<string>? Trace { get; set; }
 
     public void Clear()
     {
@@ -108,8 +101,27 @@ internal sealed class CallLatencies
         }
     }
 
-    /// <summary>The silo-wide outgoing call filter that records them.</summary>
-    public async Task RecordAsync(IOutgoingGrainCallContext context)
+    /// <summary>The silo-wide outgoing call filter that records them; other calls pass untouched.</summary>
+    public Task RecordAsync(IOutgoingGrainCallContext context)
+    {
+        var called = context.InterfaceMethod?.DeclaringType;
+        return called == typeof(ISearchGrain) || called == typeof(ISearchRegistryGrain) ? TimeAsync(context, called == typeof(ISearchGrain)) : context.Invoke();
+    }
+
+    private async Task TimeInsideAsync(IIncomingGrainCallContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await context.Invoke();
+        }
+        finally
+        {
+            Inside(context.MethodName).Add(Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private async Task TimeAsync(IOutgoingGrainCallContext context, bool coordinator)
     {
         var started = Stopwatch.GetTimestamp();
         try
@@ -119,16 +131,25 @@ internal sealed class CallLatencies
         finally
         {
             var elapsed = Stopwatch.GetElapsedTime(started);
-            var called = context.InterfaceMethod?.DeclaringType;
-            if (called == typeof(ISearchGrain))
+            var prefix = coordinator ? "coordinator." : "registry.";
+            Of(prefix + context.MethodName).Add(elapsed);
+            if (coordinator)
             {
                 Coordinator.Add(elapsed);
-                Of("coordinator." + context.MethodName).Add(elapsed);
+                if (context.MethodName == nameof(ISearchGrain.LeaseAsync) && context.Response?.Result is null)
+                {
+                    Of("coordinator.LeaseAsync.denied").Add(elapsed);
+                }
             }
-            else if (called == typeof(ISearchRegistryGrain))
-            {
-                Of("registry." + context.MethodName).Add(elapsed);
-            }
+
+            Trace?.Enqueue(TraceLine(context, elapsed));
         }
+    }
+
+    private static string TraceLine(IOutgoingGrainCallContext context, TimeSpan elapsed)
+    {
+        var args = string.Join(",", Enumerable.Range(0, context.Request.GetArgumentCount()).Select(i => context.Request.GetArgument(i)?.ToString() is { Length: < 60 } a ? a : "…"));
+        var result = context.Response?.Result is not { } r ? "null" : r.ToString() is { Length: < 40 } text ? text : r.GetType().Name;
+        return $"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {context.TargetId} {context.MethodName}({args}) -> {result} in {elapsed.TotalMilliseconds:0.0} ms";
     }
 }

@@ -23,7 +23,14 @@ internal static class ShapeB
         cluster.Writes.Clear();
 
         var searches = Enumerable.Range(0, sizes.Searches).Select(i => cluster.Grains.GetGrain<ISearchGrain>($"{label}-b-{i:000}")).ToList();
-        await Task.WhenAll(searches.Select((s, i) => s.StartAsync(SleepSearches.Spec($"scale-b-{i:000}", sizes.TrialsPerSearch, CapOf(i), sizes.Epochs, sizes.EpochMilliseconds))));
+        var startCalls = new LatencyLog();
+        cluster.Calls.Trace = Environment.GetEnvironmentVariable("HYPERSEARCH_SCALE_TRACE") is { Length: > 0 } traceFile ? new() : null;
+        await Task.WhenAll(searches.Select(async (s, i) =>
+        {
+            var asked = System.Diagnostics.Stopwatch.GetTimestamp();
+            await s.StartAsync(SleepSearches.Spec($"scale-b-{i:000}", sizes.TrialsPerSearch, CapOf(i), sizes.Epochs, sizes.EpochMilliseconds));
+            startCalls.Add(System.Diagnostics.Stopwatch.GetElapsedTime(asked));
+        }));
         var statuses = new List<SearchStatus>();
         var tables = new List<IReadOnlyList<TrialRecord>>();
         foreach (var search in searches)
@@ -52,12 +59,23 @@ internal static class ShapeB
             ["registry_register_p99_ms"] = cluster.Calls.Of("registry.RegisterAsync").Percentile(99),
             ["lease_p50_ms"] = cluster.Calls.Of("coordinator.LeaseAsync").Percentile(50),
             ["lease_p99_ms"] = cluster.Calls.Of("coordinator.LeaseAsync").Percentile(99),
+            ["start_call_p50_ms"] = startCalls.Percentile(50),
+            ["start_call_max_ms"] = startCalls.Percentile(100),
+            ["leases_asked"] = cluster.Calls.Of("coordinator.LeaseAsync").Count,
+            ["leases_denied"] = cluster.Calls.Of("coordinator.LeaseAsync.denied").Count,
+            ["lease_denied_p50_ms"] = cluster.Calls.Of("coordinator.LeaseAsync.denied").Percentile(50),
             ["complete_and_lease_p99_ms"] = cluster.Calls.Of("coordinator.CompleteAndLeaseAsync").Percentile(99),
             ["coordinator_p99_ms"] = cluster.Calls.Coordinator.Percentile(99),
         };
         foreach (var line in fairness.Worst)
         {
             Console.WriteLine($"    worst: {line}");
+        }
+
+        if (cluster.Calls.Trace is { } trace)
+        {
+            await File.WriteAllLinesAsync(Environment.GetEnvironmentVariable("HYPERSEARCH_SCALE_TRACE")!, trace);
+            cluster.Calls.Trace = null;
         }
 
         Console.WriteLine($"(b) {label}: {sizes.Searches} searches × {sizes.TrialsPerSearch} trials on {slots} slots: fair level {fairness.Level:0.00} slots, " +
@@ -93,7 +111,7 @@ internal sealed record Fairness(double WindowSeconds, double Level, double MinRa
 
         var worst = Array.IndexOf(ratios, ratios.Min());
         var lowest = ratios.Select((r, i) => (r, i)).OrderBy(p => p.r).Take(5)
-            .Select(p => $"{statuses[p.i].SearchId} (max_concurrent {caps[p.i]}): {p.r:P0} of its fair share, first trial at +{(tables[p.i].Min(t => t.StartedAt)!.Value - from).TotalSeconds:0.00} s")
+            .Select(p => $"{statuses[p.i].SearchId} (max_concurrent {caps[p.i]}): {p.r:P0} of its fair share, started at {(statuses[p.i].StartedAt - from).TotalSeconds:+0.00;-0.00} s, first trial at +{(tables[p.i].Min(t => t.StartedAt)!.Value - from).TotalSeconds:0.00} s")
             .ToList();
         return new Fairness(window, level, ratios[worst], caps[worst], ratios.Count(r => r < 0.8), used / window / slots, lowest);
     }
