@@ -34,9 +34,9 @@ internal static class ShapeA
         var trials = await search.GetTrialsAsync();
         var wall = SleepSearches.Makespan(status, trials);
         var spent = cost.Stop();
-        var extras = trials.Where(t => t is { StartedAt: not null, EndedAt: not null })
-            .Select(t => (t.EndedAt!.Value - t.StartedAt!.Value).TotalMilliseconds - sizes.Epochs * sizes.EpochMilliseconds)
-            .Order().ToList();
+        var extras = Log(trials
+            .Where(t => t is { StartedAt: not null, EndedAt: not null })
+            .Select(t => (t.EndedAt!.Value - t.StartedAt!.Value).TotalMilliseconds - sizes.Epochs * sizes.EpochMilliseconds));
         sampler?.Record(false);
         foreach (var (type, bytes) in sampler?.Top(25) ?? [])
         {
@@ -77,9 +77,9 @@ internal static class ShapeA
             // Where the makespan goes: until the first lease, and each trial's lease-to-outcome time beyond its epochs
             // (handing out the work, starting it, reporting the outcome; the next lease comes with that answer).
             ["first_lease_seconds"] = Math.Round((trials.Min(t => t.StartedAt)!.Value - status.StartedAt).TotalSeconds, 3),
-            ["trial_extra_ms_mean"] = Math.Round(extras.Average(), 1),
-            ["trial_extra_ms_p50"] = Math.Round(Percentile(extras, 50), 1),
-            ["trial_extra_ms_p99"] = Math.Round(Percentile(extras, 99), 1),
+            ["trial_extra_ms_mean"] = Math.Round(extras.TotalMilliseconds / Math.Max(1, extras.Count), 1),
+            ["trial_extra_ms_p50"] = Math.Round(extras.Percentile(50), 1),
+            ["trial_extra_ms_p99"] = Math.Round(extras.Percentile(99), 1),
             // The extra split: lease to the trainer's start, the trainer beyond its epochs, its end to the outcome's arrival.
             ["lease_to_trainer_ms_p50_p99"] = Split(trials, cluster, $"{label}-a", (t, times) => (times.Started - t.StartedAt!.Value).TotalMilliseconds),
             ["trainer_extra_ms_p50_p99"] = Split(trials, cluster, $"{label}-a", (_, times) => (times.Ended - times.Started).TotalMilliseconds - sizes.Epochs * sizes.EpochMilliseconds),
@@ -104,17 +104,25 @@ internal static class ShapeA
 
     private static double[] Split(IReadOnlyList<TrialRecord> trials, ScaleCluster cluster, string searchId, Func<TrialRecord, (DateTimeOffset Started, DateTimeOffset Ended), double> part)
     {
-        var values = trials
+        var values = Log(trials
             .Where(t => t is { StartedAt: not null, EndedAt: not null })
             .Select(t => cluster.Counters.TrainerTimes.TryGetValue((searchId, t.Number), out var times) && times.Started != default && times.Ended != default ? part(t, times) : double.NaN)
-            .Where(double.IsFinite).Order().ToList();
-        return [Math.Round(Percentile(values, 50), 1), Math.Round(Percentile(values, 99), 1)];
+            .Where(double.IsFinite));
+        return [Math.Round(values.Percentile(50), 1), Math.Round(values.Percentile(99), 1)];
     }
 
     private static double MeanMicroseconds(LatencyLog log) => log.Count == 0 ? 0 : Math.Round(log.TotalMilliseconds * 1000 / log.Count, 1);
 
-    private static double Percentile(List<double> sorted, double percent) =>
-        sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(sorted.Count * percent / 100))];
+    private static LatencyLog Log(IEnumerable<double> milliseconds)
+    {
+        var log = new LatencyLog();
+        foreach (var value in milliseconds)
+        {
+            log.Add(TimeSpan.FromMilliseconds(value));
+        }
+
+        return log;
+    }
 
     private static double Busy(ScaleCluster cluster) =>
         new[] { nameof(ISearchGrain.ReportEpochsAsync), nameof(ISearchGrain.HeartbeatAsync), nameof(ISearchGrain.CompleteAndLeaseAsync) }

@@ -55,8 +55,7 @@ public static class AttemptCheckpoints
             Directory.CreateDirectory(folder);
             try
             {
-                // Names the attempt, and proves the volume takes writes (a full one fails here, before the trial starts).
-                File.WriteAllText(Path.Combine(folder, MarkerName), leaseToken.ToString(CultureInfo.InvariantCulture));
+                WriteMarker(folder, leaseToken);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -72,8 +71,7 @@ public static class AttemptCheckpoints
         Directory.CreateDirectory(temp);
         try
         {
-            // Names the attempt, and proves the volume takes writes (a full one fails here, before the trial starts).
-            File.WriteAllText(Path.Combine(temp, MarkerName), leaseToken.ToString(CultureInfo.InvariantCulture));
+            WriteMarker(temp, leaseToken);
             if (cloneFrom is not null && !Directory.EnumerateFiles(cloneFrom).Any(f => Path.GetFileName(f) != MarkerName))
             {
                 throw new IOException($"the donor snapshot {cloneFrom} holds no checkpoint");
@@ -99,6 +97,10 @@ public static class AttemptCheckpoints
 
         return folder;
     }
+
+    /// <summary>Names the attempt, and proves the volume takes writes (a full one fails here, before the trial starts).</summary>
+    private static void WriteMarker(string folder, int leaseToken) =>
+        File.WriteAllText(Path.Combine(folder, MarkerName), leaseToken.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>Copies the attempt's files into the trial folder and removes its folder and every older attempt's;
     /// newer attempts' folders (a successor already running) are left alone.</summary>
