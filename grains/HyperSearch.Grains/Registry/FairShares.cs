@@ -9,15 +9,14 @@ public static class FairShares
 {
     /// <summary>Each search's limit: null when it may have all it can use, otherwise its share of
     /// <paramref name="slots"/>. Demand is what a search could use now (min(max_concurrent, running + queued)).
-    /// Shares are whole slots: the level's fraction goes, one slot each, to the next searches in turn; each turn of
-    /// <paramref name="rotation"/> hands the extra slots on to the searches after the last ones favoured, so over any
-    /// run of turns every constrained search has had them as often as any other, give or take one turn.</summary>
-    public static Dictionary<string, int?> Limits(IReadOnlyDictionary<string, int> demands, int slots, int rotation)
+    /// Shares are whole slots, so the level's fraction goes, one slot each, to the constrained searches with the highest
+    /// <paramref name="priority"/> (ties by id); <see cref="ShareBook"/> ranks them by the slot-time they are owed.</summary>
+    public static FairDivision Limits(IReadOnlyDictionary<string, int> demands, int slots, Func<string, double> priority)
     {
         var limits = demands.Keys.ToDictionary(id => id, _ => (int?)null, StringComparer.Ordinal);
         if (slots <= 0 || demands.Values.Sum(d => (long)Math.Max(0, d)) <= slots)
         {
-            return limits;
+            return new FairDivision(limits, null);
         }
 
         // Searches that want less than an even split of what is left are satisfied; the rest share the remainder.
@@ -31,17 +30,16 @@ public static class FairShares
 
         var level = remaining / constrained.Count;
         var extra = remaining - level * constrained.Count;
-        constrained.Sort((x, y) => string.CompareOrdinal(x.Key, y.Key));
-        // Turning by one search per turn (not by `extra`) left most searches on the same side of the split for many
-        // turns: in bench scale (b), 100 searches on 256 slots, the searches left at 3 of their 3.62 slots for the
-        // whole contended window got 75 % of their fair share.
-        var start = constrained.Count == 0 ? 0 : (int)((long)(uint)rotation * extra % constrained.Count);
-        for (var i = 0; i < constrained.Count; i++)
+        var ranked = constrained.Select(d => d.Key).OrderByDescending(priority).ThenBy(id => id, StringComparer.Ordinal).ToList();
+        for (var i = 0; i < ranked.Count; i++)
         {
-            var search = constrained[(start + i) % constrained.Count].Key;
-            limits[search] = level + (i < extra ? 1 : 0);
+            limits[ranked[i]] = level + (i < extra ? 1 : 0);
         }
 
-        return limits;
+        return new FairDivision(limits, remaining / (double)constrained.Count);
     }
 }
+
+/// <summary>Each search's slot limit (null: unlimited), and the fractional level the constrained searches are owed on
+/// average (null when nobody is constrained).</summary>
+public sealed record FairDivision(Dictionary<string, int?> Limits, double? Level);

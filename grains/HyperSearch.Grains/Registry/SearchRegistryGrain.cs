@@ -80,7 +80,7 @@ public sealed class SearchRegistryGrain(
             await Task.WhenAny(_changed.Task, Task.Delay(maxWait));
         }
 
-        return new WorkAvailability(_version, _shares.Order(_withWork));
+        return new WorkAvailability(_version, _shares.Order(_withWork, clock.GetUtcNow()));
     }
 
     public Task<int?> ShareSlotsAsync(string searchId, int demand, int running)

@@ -22,6 +22,7 @@ public sealed partial class SearchGrain
 
             // Not awaited to durability: a lease lost with this activation is fenced by the next generation.
             await AfterChangeAsync(durable: false);
+            ReportRunningMoved();
         }
         else if (Advertiser.AdvertisedWork)
         {
@@ -96,6 +97,11 @@ public sealed partial class SearchGrain
 
         // Not awaited to durability: the slot starts its next trial now and learns from later receipts when this is stored.
         var sequence = await AfterChangeAsync(durable: false);
+        if (accepted && next is null)
+        {
+            ReportRunningMoved();
+        }
+
         return new CompletionReceipt(next, State.Generation, sequence, Writes.StoredThrough, accepted);
     }
 
@@ -125,6 +131,19 @@ public sealed partial class SearchGrain
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>Tells the registry at once when a slot joined or left this search (a slot that goes on to the search's
+    /// next trial changes nothing), so idle slots go to the searches that hold least now, not at the last tick. Before
+    /// this, when over-served searches freed slots half a second into bench scale (b), the registry still ranked every
+    /// search by its start-time count of none, and a search that had none got its first slot only a second later.
+    /// Not awaited: the slot need not wait for the registry.</summary>
+    private void ReportRunningMoved()
+    {
+        if (_coordinator is { } coordinator)
+        {
+            _ = FairShare.RefreshAsync(Registry, SearchId, coordinator, logger);
+        }
     }
 
     /// <summary>The state the coordinator gave an accepted outcome: a PBT pause is Waiting (counted as no ending), and an

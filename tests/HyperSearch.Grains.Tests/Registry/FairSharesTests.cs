@@ -4,13 +4,15 @@ namespace HyperSearch.Grains.Tests.Registry;
 
 public sealed class FairSharesTests
 {
+    private static readonly Func<string, double> NoPriority = _ => 0;
+
     private static Dictionary<string, int> Demands(params int[] demands) =>
         demands.Select((d, i) => (d, i)).ToDictionary(p => $"s{p.i:000}", p => p.d, StringComparer.Ordinal);
 
     [Fact]
     public void Nobody_is_limited_when_the_slots_cover_every_demand()
     {
-        var limits = FairShares.Limits(Demands(1, 2, 4, 8), 15, rotation: 0);
+        var limits = FairShares.Limits(Demands(1, 2, 4, 8), 15, NoPriority).Limits;
         Assert.All(limits.Values, limit => Assert.Null(limit));
     }
 
@@ -20,7 +22,9 @@ public sealed class FairSharesTests
         // 256 slots for 25 searches each of caps 1, 2, 4 and 8 (demand 375): caps 1 and 2 are met, the others get the
         // level 3.62 as 3 or 4 slots, and the limits add up to the slots exactly.
         var caps = Enumerable.Range(0, 100).Select(i => 1 << (i % 4)).ToArray();
-        var limits = FairShares.Limits(Demands(caps), 256, rotation: 3);
+        var division = FairShares.Limits(Demands(caps), 256, NoPriority);
+        var limits = division.Limits;
+        Assert.Equal(3.62, division.Level!.Value, 6);
 
         Assert.Equal(256, limits.Select((l, i) => l.Value ?? caps[i]).Sum());
         for (var i = 0; i < caps.Length; i++)
@@ -38,35 +42,22 @@ public sealed class FairSharesTests
     }
 
     [Fact]
-    public void The_extra_slots_move_between_searches_as_the_rotation_turns()
+    public void The_extra_slots_go_to_the_searches_with_the_highest_priority()
     {
-        // 10 slots, 3 equal searches: 3, 3 and 4 — and the 4 is not always the same search's.
+        // 10 slots, 3 equal searches: 3, 3 and 4, and the 4 goes to the search ranked first, whichever it is.
         var demands = Demands(10, 10, 10);
-        var favoured = Enumerable.Range(0, 3)
-            .Select(r => FairShares.Limits(demands, 10, r).Single(l => l.Value == 4).Key)
-            .ToHashSet();
-        Assert.Equal(3, favoured.Count);
-        Assert.All(Enumerable.Range(0, 3), r => Assert.Equal(10, FairShares.Limits(demands, 10, r).Values.Sum()));
-    }
-
-    [Fact]
-    public void Each_turn_hands_the_extra_slots_to_the_searches_not_yet_favoured()
-    {
-        // 50 searches share 181 slots: level 3, and 31 of them get a 4th. Two turns must give every search its 4th
-        // once, and 50 turns give each exactly 31 turns at 4: the level 3.62 on average, for every search.
-        var demands = Demands([.. Enumerable.Repeat(8, 50)]);
-        var favoured = (int turn) => FairShares.Limits(demands, 181, turn).Where(l => l.Value == 4).Select(l => l.Key).ToList();
-
-        Assert.Equal(50, favoured(7).Concat(favoured(8)).Distinct().Count());
-        var turnsAtFour = Enumerable.Range(1000, 50).SelectMany(favoured).GroupBy(k => k).ToDictionary(g => g.Key, g => g.Count());
-        Assert.Equal(50, turnsAtFour.Count);
-        Assert.All(turnsAtFour.Values, count => Assert.Equal(31, count));
+        foreach (var first in demands.Keys)
+        {
+            var limits = FairShares.Limits(demands, 10, id => id == first ? 1 : 0).Limits;
+            Assert.Equal(4, limits[first]);
+            Assert.Equal(10, limits.Values.Sum());
+        }
     }
 
     [Fact]
     public void More_searches_than_slots_gives_each_at_most_one_and_never_more_than_the_slots()
     {
-        var limits = FairShares.Limits(Demands(5, 5, 5, 5, 5), 3, rotation: 1);
+        var limits = FairShares.Limits(Demands(5, 5, 5, 5, 5), 3, NoPriority).Limits;
         Assert.Equal(3, limits.Values.Sum());
         Assert.All(limits.Values, l => Assert.InRange(l!.Value, 0, 1));
     }
@@ -74,7 +65,7 @@ public sealed class FairSharesTests
     [Fact]
     public void Without_known_slots_nothing_is_limited()
     {
-        Assert.All(FairShares.Limits(Demands(100, 100), 0, 0).Values, l => Assert.Null(l));
+        Assert.All(FairShares.Limits(Demands(100, 100), 0, NoPriority).Limits.Values, l => Assert.Null(l));
     }
 
     [Fact]
@@ -109,8 +100,8 @@ public sealed class FairSharesTests
         Assert.Equal(4, book.Report("big", 8, 6, now.AddMilliseconds(400)));
 
         // Idle slots are offered the least-served search first: "other" holds none of its 4, "big" 6, a new one none.
-        Assert.Equal(["other", "big"], book.Order(["big", "other"]));
-        Assert.Equal("big", book.Order(["big", "new", "other"])[^1]);
+        Assert.Equal(["other", "big"], book.Order(["big", "other"], now.AddMilliseconds(400)));
+        Assert.Equal("big", book.Order(["big", "new", "other"], now.AddMilliseconds(400))[^1]);
 
         // silo-b stops announcing: its slots no longer count.
         book.SetSlots("silo-a", 4, now + ShareBook.SlotsExpiry);
