@@ -126,8 +126,14 @@ public sealed partial class SearchGrain
         if (_coordinator is { } coordinator && !State.State.IsFinished())
         {
             // A raised limit may mean work for idle slots; a lowered one takes effect at the next lease.
+            var wasUnlimited = coordinator.ShareLimit is null;
             coordinator.ShareLimit = limit;
             Advertiser.Update(coordinator.HasWork, State.State, State.Generation);
+            if (wasUnlimited)
+            {
+                // Its slots moved unreported while it had no limit (see ReportRunningMoved).
+                ReportRunningMoved();
+            }
         }
 
         return Task.CompletedTask;
@@ -140,7 +146,9 @@ public sealed partial class SearchGrain
     /// Not awaited: the slot need not wait for the registry.</summary>
     private void ReportRunningMoved()
     {
-        if (_coordinator is { } coordinator)
+        // Without a limit the search has no share to keep, and its ticks report its count: in bench scale (a), one
+        // search on 1,024 slots, these reports were 2,048 registry calls in its first and last second.
+        if (_coordinator is { ShareLimit: not null } coordinator)
         {
             _ = FairShare.RefreshAsync(Registry, SearchId, coordinator, logger);
         }
