@@ -49,7 +49,7 @@ public static class ScaleBenchmark
         var shapes = Values(args, "shape", ["a", "b", "c"]);
         var storages = Values(args, "storage", ["memory", "redis"]);
         var silos = options.Int("silos", 16);
-        var a = new ShapeA.Sizes(silos, options.Int("a-slots", 1024), options.Int("a-trials", 20_000), options.Int("a-epochs", 10), options.Int("a-epoch-ms", 100), options.Int("a-warmup-waves", 6));
+        var a = new ShapeA.Sizes(silos, options.Int("a-slots", 1024), options.Int("a-trials", 20_000), options.Int("a-epochs", 10), options.Int("a-epoch-ms", 100), options.Int("a-warmup-rounds", 12));
         var b = new ShapeB.Sizes(silos, options.Int("b-slots", 256), options.Int("b-searches", 100), options.Int("b-trials", 50), options.Int("b-epochs", 5), options.Int("b-epoch-ms", 100));
         var c = new ShapeC.Sizes(silos, options.Int("c-slots", 64), options.Int("c-finished", 100_000), options.Int("c-more", 4_000), options.Int("c-epochs", 5), options.Int("c-epoch-ms", 20));
 
