@@ -106,15 +106,20 @@ public static class AttemptCheckpoints
     /// newer attempts' folders (a successor already running) are left alone.</summary>
     public static void Promote(string trialFolder, int leaseToken)
     {
-        var folder = Of(trialFolder, leaseToken);
-        if (!Directory.Exists(folder))
+        string[] files;
+        try
+        {
+            files = Directory.GetFiles(Of(trialFolder, leaseToken));
+        }
+        catch (DirectoryNotFoundException)
         {
             return;
         }
 
         // Copied, not moved: an attempt being prepared meanwhile copies from this folder, which stays whole until it is
         // hidden below; by then the trial folder holds every file.
-        foreach (var file in Directory.EnumerateFiles(folder).Where(f => Path.GetFileName(f) != MarkerName))
+        var checkpoints = files.Where(f => Path.GetFileName(f) != MarkerName).ToList();
+        foreach (var file in checkpoints)
         {
             File.Copy(file, Path.Combine(trialFolder, Path.GetFileName(file)), overwrite: true);
         }
@@ -122,22 +127,40 @@ public static class AttemptCheckpoints
         var root = Path.Combine(trialFolder, FolderName);
         foreach (var (number, path) in Attempts(trialFolder).Where(a => a.Number <= leaseToken))
         {
-            // Renamed out of the listing in one step, then deleted: nobody lists a half-deleted attempt.
-            var hidden = Path.Combine(root, string.Create(CultureInfo.InvariantCulture, $".{number}.{Guid.NewGuid():N}.gone"));
-            Directory.Move(path, hidden);
-            Directory.Delete(hidden, recursive: true);
+            if (number != leaseToken || checkpoints.Count > 0 || !TryRemoveMarkerOnly(path))
+            {
+                // Renamed out of the listing in one step, then deleted: nobody lists a half-deleted attempt.
+                var hidden = Path.Combine(root, string.Create(CultureInfo.InvariantCulture, $".{number}.{Guid.NewGuid():N}.gone"));
+                Directory.Move(path, hidden);
+                Directory.Delete(hidden, recursive: true);
+            }
         }
 
         try
         {
-            if (!Directory.EnumerateFileSystemEntries(root).Any())
-            {
-                Directory.Delete(root);
-            }
+            Directory.Delete(root);
         }
         catch (IOException)
         {
-            // An attempt started preparing in it meanwhile.
+            // Not empty: an attempt started preparing in it meanwhile.
+        }
+    }
+
+    /// <summary>Removes an attempt folder that holds only its marker without hiding it first: no resume takes a folder
+    /// without checkpoints for its source, so nobody can see it half-deleted. Half the file system calls of the hidden
+    /// removal, for the many short trials that write no checkpoint (bench scale (a): 1,000 trials a second, where
+    /// promotion was a tenth of the two cores); false when something else turned up in it.</summary>
+    private static bool TryRemoveMarkerOnly(string folder)
+    {
+        try
+        {
+            File.Delete(Path.Combine(folder, MarkerName));
+            Directory.Delete(folder);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 
@@ -195,17 +218,18 @@ public static class AttemptCheckpoints
 
     private static List<(int Number, string Path)> Attempts(string trialFolder)
     {
-        var root = Path.Combine(trialFolder, FolderName);
-        if (!Directory.Exists(root))
+        try
+        {
+            return Directory.EnumerateDirectories(Path.Combine(trialFolder, FolderName))
+                .Select(path => (Ok: int.TryParse(Path.GetFileName(path), NumberStyles.None, CultureInfo.InvariantCulture, out var n), Number: n, Path: path))
+                .Where(a => a.Ok)
+                .Select(a => (a.Number, a.Path))
+                .OrderBy(a => a.Number)
+                .ToList();
+        }
+        catch (DirectoryNotFoundException)
         {
             return [];
         }
-
-        return Directory.EnumerateDirectories(root)
-            .Select(path => (Ok: int.TryParse(Path.GetFileName(path), NumberStyles.None, CultureInfo.InvariantCulture, out var n), Number: n, Path: path))
-            .Where(a => a.Ok)
-            .Select(a => (a.Number, a.Path))
-            .OrderBy(a => a.Number)
-            .ToList();
     }
 }

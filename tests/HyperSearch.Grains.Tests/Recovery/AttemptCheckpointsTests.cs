@@ -83,6 +83,25 @@ public sealed class AttemptCheckpointsTests : IDisposable
     }
 
     [Fact]
+    public void Promoting_an_attempt_that_wrote_nothing_removes_it_and_every_older_one_and_keeps_the_promoted_files()
+    {
+        Write(AttemptCheckpoints.Prepare(_trial, 1, resume: false), "checkpoint.json", "1");
+        AttemptCheckpoints.Promote(_trial, 1);
+        AttemptCheckpoints.Prepare(_trial, 2, resume: false);
+        var older = AttemptCheckpoints.Prepare(_trial, 3, resume: false);
+        Write(older, "checkpoint.json", "3");
+        AttemptCheckpoints.Prepare(_trial, 4, resume: false);
+
+        AttemptCheckpoints.Promote(_trial, 4);
+
+        Assert.False(Directory.Exists(Path.Combine(_trial, AttemptCheckpoints.FolderName)));
+        Assert.Equal("1", Read(_trial, "checkpoint.json"));
+
+        // A retried promotion finds nothing left to do.
+        AttemptCheckpoints.Promote(_trial, 4);
+    }
+
+    [Fact]
     public void A_resume_skips_an_attempt_that_left_nothing_and_falls_back_to_promoted_files()
     {
         Directory.CreateDirectory(_trial);
