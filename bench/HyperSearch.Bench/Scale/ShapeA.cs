@@ -107,7 +107,7 @@ internal static class ShapeA
     /// <summary>Runs the same shape in rounds of two waves until the runtime has compiled its hot code: until a round
     /// spends under 5 % of its time in the JIT, or <see cref="Sizes.MaxWarmUpRounds"/>. The measurement then sees
     /// activated grains and optimized code, as a cluster that has run for a while does. The tiered JIT takes its time:
-    /// after six waves it still compiled for 1.3-2 s in every 2.2 s round, 20 % of the two cores in a profile of the
+    /// after six waves it still compiled for 1.4-2.0 s in every 2.2 s round, 20 % of the two cores in a profile of the
     /// measured run; it went quiet (about 100 ms a round) only after twelve.</summary>
     private static async Task<(int Waves, TimeSpan LastRoundCompiling)> WarmUpAsync(ScaleCluster cluster, Sizes sizes, int slots, string label)
     {

@@ -147,7 +147,7 @@ public sealed partial class SearchGrain
     private void ReportRunningMoved()
     {
         // Without a limit the search has no share to keep, and its ticks report its count: in bench scale (a), one
-        // search on 1,024 slots, these reports were 2,048 registry calls in its first and last second.
+        // search on 1,024 slots, these reports were a registry call per slot as it started and again as it ended.
         if (_coordinator is { ShareLimit: not null } coordinator)
         {
             _ = FairShare.RefreshAsync(Registry, SearchId, coordinator, logger);

@@ -8,6 +8,19 @@ public sealed class ShareBookTests
 {
     private static readonly DateTimeOffset Start = DateTimeOffset.UnixEpoch.AddDays(1);
 
+    /// <summary>A book with one silo's slots and each search's first report, all at <see cref="Start"/>.</summary>
+    private static ShareBook Book(int slots, params (string Id, int Demand, int Running)[] searches)
+    {
+        var book = new ShareBook();
+        book.SetSlots("silo", slots, Start);
+        foreach (var (id, demand, running) in searches)
+        {
+            book.Report(id, demand, running, Start);
+        }
+
+        return book;
+    }
+
     [Fact]
     public void Every_constrained_search_holds_its_fractional_level_over_time()
     {
@@ -83,10 +96,7 @@ public sealed class ShareBookTests
     {
         // Two searches each owed 4 slots and holding none: one idle slot after another must alternate between them
         // instead of queueing at one search that can take only 4.
-        var book = new ShareBook();
-        book.SetSlots("silo", 8, Start);
-        book.Report("a", 8, 0, Start);
-        book.Report("b", 8, 0, Start);
+        var book = Book(8, ("a", 8, 0), ("b", 8, 0));
 
         var firsts = Enumerable.Range(0, 8).Select(_ => book.Order(["a", "b"], Start)[0]).ToList();
         Assert.Equal(4, firsts.Count(f => f == "a"));
@@ -102,11 +112,7 @@ public sealed class ShareBookTests
     public void A_search_without_its_one_slot_goes_before_a_constrained_search_near_its_level()
     {
         // 10 slots; "one" wants 1 and holds none, "big1" and "big2" want 8 and hold 4 of their 4.5.
-        var book = new ShareBook();
-        book.SetSlots("silo", 10, Start);
-        book.Report("one", 1, 0, Start);
-        book.Report("big1", 8, 4, Start);
-        book.Report("big2", 8, 4, Start);
+        var book = Book(10, ("one", 1, 0), ("big1", 8, 4), ("big2", 8, 4));
 
         Assert.Equal("one", book.Order(["big1", "big2", "one"], Start.AddMilliseconds(10))[0]);
     }
