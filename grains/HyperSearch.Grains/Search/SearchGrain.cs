@@ -106,7 +106,9 @@ public sealed partial class SearchGrain(
         logger.LogInformation("search {SearchId}: coordinator active on silo {Silo}, generation {Generation}", SearchId, SiloName, State.Generation);
         StartTicking();
         await SetReminderAsync(register: true);
-        await AfterChangeAsync();
+        // Stored by the commit above, and nothing changed since: a second write here waited out the write spacing
+        // (50 ms) before any slot heard of the work.
+        await PublishAsync(Coordinator);
     }
 
     /// <summary>True when this search runs already with the same spec; throws when it runs with another.</summary>
@@ -197,7 +199,6 @@ public sealed partial class SearchGrain(
     private async Task<long> AfterChangeAsync(bool durable = true)
     {
         var coordinator = Coordinator;
-        metrics.ObserveSearch(SearchId, coordinator);
         var (sequence, stored) = Writes.Record(urgent: durable);
         if (durable)
         {
@@ -208,6 +209,15 @@ public sealed partial class SearchGrain(
             _ = ObserveAsync(stored);
         }
 
+        await PublishAsync(coordinator);
+        return sequence;
+    }
+
+    /// <summary>Tells idle slots whether there is work, stops trials a stop condition ended, and finishes up a finished
+    /// search.</summary>
+    private async Task PublishAsync(SearchCoordinator coordinator)
+    {
+        metrics.ObserveSearch(SearchId, coordinator);
         foreach (var (number, leaseToken, worker) in coordinator.TrialsToCancel())
         {
             if (worker is not null)
@@ -222,8 +232,6 @@ public sealed partial class SearchGrain(
             metrics.SearchFinished(SearchId);
             await OnFinishedAsync();
         }
-
-        return sequence;
     }
 
     private string SiloName => ServiceProvider.GetService<ILocalSiloDetails>()?.Name ?? "?";
