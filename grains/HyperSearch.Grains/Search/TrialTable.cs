@@ -139,14 +139,17 @@ internal sealed class TrialTable
     private static void PlaceEpoch(TrialEntry trial, EpochMetrics metrics)
     {
         // By epoch number, not position: a curve can have a gap (an epoch checkpointed by an attempt that died before
-        // reporting it, resumed past by a runner that reports only its new epochs).
-        var from = trial.Epochs.FindIndex(e => e.Epoch >= metrics.Epoch);
-        if (from >= 0)
+        // reporting it, resumed past by a runner that reports only its new epochs). Searched from the end, where a new
+        // epoch goes, without a predicate allocated per report.
+        var epochs = trial.Epochs;
+        var from = epochs.Count;
+        while (from > 0 && epochs[from - 1].Epoch >= metrics.Epoch)
         {
-            trial.Epochs.RemoveRange(from, trial.Epochs.Count - from);
+            from--;
         }
 
-        trial.Epochs.Add(metrics);
+        epochs.RemoveRange(from, epochs.Count - from);
+        epochs.Add(metrics);
     }
 
     /// <summary>Moves a trial between the indexes when its state changes (previous null: newly indexed).</summary>
@@ -183,7 +186,18 @@ internal sealed class TrialTable
         _views[trial.Number] = _views[trial.Number] with
         {
             Status = SpaceMapping.ToStatus(trial.State),
-            Curve = trial.Epochs.Select(e => e.Get(_metric) ?? double.NaN).ToArray(),
+            Curve = CurveOf(trial.Epochs),
             ObjectiveCurve = _objectives is null ? null : MultiObjectiveViews.Curve(trial.Epochs, _objectives),
         };
+
+    private double[] CurveOf(List<EpochMetrics> epochs)
+    {
+        var curve = new double[epochs.Count];
+        for (var i = 0; i < curve.Length; i++)
+        {
+            curve[i] = epochs[i].Get(_metric) ?? double.NaN;
+        }
+
+        return curve;
+    }
 }
