@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Win32.SafeHandles;
 
 namespace HyperSearch.Grains.Trials;
 
@@ -42,6 +43,11 @@ public static class AttemptCheckpoints
     private static string PrepareOnce(string trialFolder, int leaseToken, bool resume, string? cloneFrom)
     {
         var folder = Of(trialFolder, leaseToken);
+        if (!resume && cloneFrom is null)
+        {
+            return CreateEmpty(folder, leaseToken);
+        }
+
         if (Directory.Exists(folder))
         {
             return folder; // the same attempt asked again (a retried call): keep what it wrote
@@ -50,21 +56,7 @@ public static class AttemptCheckpoints
         var source = cloneFrom ?? (resume ? SourceFor(trialFolder, leaseToken) : null);
         if (source is null)
         {
-            // Nothing to copy, so nothing half-made to hide: the folder and its marker directly (a third of the file
-            // system operations, for the many short trials of a big search).
-            Directory.CreateDirectory(folder);
-            try
-            {
-                WriteMarker(folder, leaseToken);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Leaves nothing that a retry of this attempt would take for a prepared folder.
-                Directory.Delete(folder, recursive: true);
-                throw;
-            }
-
-            return folder;
+            return CreateEmpty(folder, leaseToken);
         }
 
         var temp = Path.Combine(trialFolder, FolderName, $".{leaseToken}.{Guid.NewGuid():N}.tmp");
@@ -98,9 +90,59 @@ public static class AttemptCheckpoints
         return folder;
     }
 
+    /// <summary>Nothing to copy, so nothing half-made to hide: the folder and its marker directly (a third of the file
+    /// system operations of a copy, for the many short trials of a big search). A marker there already means the same
+    /// attempt asked again (a retried call): what it wrote is kept.</summary>
+    private static string CreateEmpty(string folder, int leaseToken)
+    {
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, MarkerName);
+        SafeFileHandle marker;
+        try
+        {
+            marker = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return folder;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Directory.Delete(folder, recursive: true);
+            throw;
+        }
+
+        try
+        {
+            using (marker)
+            {
+                WriteMarker(marker, leaseToken);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Leaves nothing that a retry of this attempt would take for a prepared folder.
+            Directory.Delete(folder, recursive: true);
+            throw;
+        }
+
+        return folder;
+    }
+
     /// <summary>Names the attempt, and proves the volume takes writes (a full one fails here, before the trial starts).</summary>
-    private static void WriteMarker(string folder, int leaseToken) =>
-        File.WriteAllText(Path.Combine(folder, MarkerName), leaseToken.ToString(CultureInfo.InvariantCulture));
+    private static void WriteMarker(string folder, int leaseToken)
+    {
+        using var marker = File.OpenHandle(Path.Combine(folder, MarkerName), FileMode.Create, FileAccess.Write);
+        WriteMarker(marker, leaseToken);
+    }
+
+    /// <summary>Through a bare handle: no stream, writer or encoder for a few bytes.</summary>
+    private static void WriteMarker(SafeFileHandle marker, int leaseToken)
+    {
+        Span<byte> text = stackalloc byte[16];
+        leaseToken.TryFormat(text, out var length, provider: CultureInfo.InvariantCulture);
+        RandomAccess.Write(marker, text[..length], fileOffset: 0);
+    }
 
     /// <summary>Copies the attempt's files into the trial folder and removes its folder and every older attempt's;
     /// newer attempts' folders (a successor already running) are left alone.</summary>

@@ -119,6 +119,19 @@ public sealed class AttemptCheckpointsTests : IDisposable
     }
 
     [Fact]
+    public void A_fresh_attempt_prepared_again_keeps_what_it_wrote()
+    {
+        var folder = AttemptCheckpoints.Prepare(_trial, 10001, resume: false);
+        Assert.Equal("10001", Read(folder, AttemptCheckpoints.MarkerName));
+        Write(folder, "checkpoint.json", "epoch 1");
+
+        // A retried call for the same attempt.
+        Assert.Equal(folder, AttemptCheckpoints.Prepare(_trial, 10001, resume: false));
+        Assert.Equal("epoch 1", Read(folder, "checkpoint.json"));
+        Assert.Equal("10001", Read(folder, AttemptCheckpoints.MarkerName));
+    }
+
+    [Fact]
     public void The_evaluation_promotes_the_newest_attempt_when_its_own_promotion_was_lost()
     {
         Write(AttemptCheckpoints.Prepare(_trial, 1, resume: false), "checkpoint.json", "1");
