@@ -16,12 +16,18 @@ internal static class ShapeA
         var slots = sizes.Slots / sizes.Silos * sizes.Silos;
 
         var warmUp = await WarmUpAsync(cluster, sizes, slots, label);
+        // The warm-up's garbage is collected before the clock starts, not by the measured run's first collections: a
+        // gen-1 collection of 77 ms 19 ms into one run was the warm-up's, and it held the whole first wave.
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
         cluster.Calls.Clear();
         cluster.Counters.Reset();
         cluster.Writes.Clear();
         using var sampler = Environment.GetEnvironmentVariable("HYPERSEARCH_SCALE_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
         sampler?.Record(true);
         await using var stalls = new StallProbe();
+        using var collections = new GcPauseLog();
+        collections.Record(true);
         var cost = ProcessCost.Start();
         var compilingBefore = JitInfo.GetCompilationTime();
         var membershipBefore = cluster.MembershipVersion;
@@ -31,6 +37,7 @@ internal static class ShapeA
         var trials = await search.GetTrialsAsync();
         var wall = SleepSearches.Makespan(status, trials);
         var spent = cost.Stop();
+        collections.Record(false);
         var compiling = JitInfo.GetCompilationTime() - compilingBefore;
         var extras = Log(trials
             .Where(t => t is { StartedAt: not null, EndedAt: not null })
@@ -78,6 +85,13 @@ internal static class ShapeA
             ["trial_extra_ms_mean"] = Math.Round(extras.TotalMilliseconds / Math.Max(1, extras.Count), 1),
             ["trial_extra_ms_p50"] = Math.Round(extras.Percentile(50), 1),
             ["trial_extra_ms_p99"] = Math.Round(extras.Percentile(99), 1),
+            // By wave (trials in the order they started, `slots` at a time): where the makespan's overhead came from.
+            ["trial_extra_ms_mean_by_wave"] = trials
+                .Where(t => t is { StartedAt: not null, EndedAt: not null })
+                .OrderBy(t => t.StartedAt)
+                .Chunk(slots)
+                .Select(wave => Math.Round(wave.Average(t => (t.EndedAt!.Value - t.StartedAt!.Value).TotalMilliseconds - sizes.Epochs * sizes.EpochMilliseconds), 1))
+                .ToArray(),
             // The extra split: lease to the trainer's start, the trainer beyond its epochs, its end to the outcome's arrival.
             ["lease_to_trainer_ms_p50_p99"] = Split(trials, cluster, $"{label}-a", (t, times) => (times.Started - t.StartedAt!.Value).TotalMilliseconds),
             ["trainer_extra_ms_p50_p99"] = Split(trials, cluster, $"{label}-a", (_, times) => (times.Ended - times.Started).TotalMilliseconds - sizes.Epochs * sizes.EpochMilliseconds),
@@ -90,6 +104,8 @@ internal static class ShapeA
             ["cpu_utilization"] = Math.Round(spent.CpuSeconds / spent.WallSeconds / Environment.ProcessorCount, 3),
             ["allocated_bytes_per_epoch"] = spent.AllocatedBytes / Math.Max(1, epochs),
             ["gc_collections"] = spent.Collections,
+            // Storage writes by record ("search" = snapshot, "search-journal" = journal): [count, mean ms].
+            ["storage_writes"] = cluster.Writes.ToDictionary(w => w.Key, w => new[] { w.Value.Count, Math.Round(w.Value.TotalMilliseconds / Math.Max(1, w.Value.Count), 2) }),
             // Membership changes during the run (suspicions of silos that missed their probes, for one).
             ["membership_changes"] = cluster.MembershipVersion - membershipBefore,
             // The runtime still compiling hot code competes with the silos for the same cores.
@@ -97,6 +113,12 @@ internal static class ShapeA
             ["warmup_jit_ms_last_round"] = Math.Round(warmUp.LastRoundCompiling.TotalMilliseconds),
             ["jit_ms_during_run"] = Math.Round(compiling.TotalMilliseconds),
             ["gc_pause_ms"] = Math.Round(spent.GcPauseMilliseconds, 1),
+            // By generation: [count, pause ms, longest ms, mean MB promoted, mean heap MB after]; and what started them.
+            ["gc_pauses"] = collections.Figures(),
+            // Each collection: when it began after the search started (ms), its generation and its pause (ms).
+            ["gc_timeline"] = collections.Collections
+                .Select(c => $"{(c.Started.ToUniversalTime() - status.StartedAt.UtcDateTime).TotalMilliseconds:0}:g{c.Generation}:{c.PauseMilliseconds:0}")
+                .ToArray(),
             ["stall_ms_thread_p99_max_pool_p99_max"] = stalls.Figures(),
         };
         Console.WriteLine($"(a) {label}: {slots} slots, {sizes.Trials} trials of {trialSeconds:0.###} s: wall {wall:0.00} s vs ideal {ideal:0.00} s, overhead {wall / ideal - 1:P1}; " +
