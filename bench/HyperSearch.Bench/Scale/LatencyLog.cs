@@ -84,7 +84,7 @@ internal sealed class CallLatencies
     /// storage (so their time is the coordinator's work, plus whatever preempted its thread). Other calls pass
     /// untouched: the filter runs for every call of 16 silos.</summary>
     public Task RecordInsideAsync(IIncomingGrainCallContext context) =>
-        context.InterfaceMethod?.DeclaringType == typeof(ISearchGrain) &&
+        context.Request.GetInterfaceType() == typeof(ISearchGrain) &&
         context.MethodName is nameof(ISearchGrain.ReportEpochsAsync) or nameof(ISearchGrain.HeartbeatAsync) or nameof(ISearchGrain.CompleteAndLeaseAsync)
             ? TimeInsideAsync(context)
             : context.Invoke();
@@ -104,7 +104,7 @@ internal sealed class CallLatencies
     /// <summary>The silo-wide outgoing call filter that records them; other calls pass untouched.</summary>
     public Task RecordAsync(IOutgoingGrainCallContext context)
     {
-        var called = context.InterfaceMethod?.DeclaringType;
+        var called = context.Request.GetInterfaceType();
         return called == typeof(ISearchGrain) || called == typeof(ISearchRegistryGrain) ? TimeAsync(context, called == typeof(ISearchGrain)) : context.Invoke();
     }
 
