@@ -24,12 +24,7 @@ public sealed class TrainingSlotGrain(
 {
     private (WorkItem Work, CancellationTokenSource Cancellation)? _current;
     private bool _offSilo;
-
-    /// <summary>The last accepted attempt, when the slot went on to another trial before promoting it: promoted once
-    /// the next trainer has started (<see cref="StartPendingPromotion"/>).</summary>
-    private (WorkItem Work, string TrialFolder)? _unpromoted;
-
-    private Task _promotion = Task.CompletedTask;
+    private string? _prepareProblem;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -93,9 +88,10 @@ public sealed class TrainingSlotGrain(
         var trialFolder = work.CheckpointDirectory;
         try
         {
-            var training = Task.Run(() => PrepareAndTrainAsync(trialFolder, work, relay, cancellationToken));
-            StartPendingPromotion();
-            outcome = await training;
+            var attemptFolder = await PrepareAsync(trialFolder, work);
+            outcome = attemptFolder is null
+                ? new TrialOutcomeReport(TrialState.Failed, $"could not prepare the checkpoint folder {trialFolder}: {_prepareProblem}", null)
+                : await Task.Run(() => runner.RunAsync(work with { CheckpointDirectory = attemptFolder }, relay.ReportAsync, cancellationToken));
         }
         catch (Exception e)
         {
@@ -123,22 +119,19 @@ public sealed class TrainingSlotGrain(
         return await FinishAsync(search, work, worker, outcome, relay.LastDecision, trialFolder);
     }
 
-    /// <summary>Off the scheduler: this attempt's own checkpoint folder (<see cref="AttemptCheckpoints"/>), then the
-    /// training in it. One hop to the thread pool for both: when a thousand slots start at once, every hop waits behind
-    /// all the others' work. A volume that refuses the folder (full, read-only) fails the attempt before it trains.</summary>
-    private async Task<TrialOutcomeReport> PrepareAndTrainAsync(string trialFolder, WorkItem work, EpochRelay relay, CancellationToken cancellationToken)
+    /// <summary>This attempt's own checkpoint folder (<see cref="AttemptCheckpoints"/>); null, with the reason in
+    /// <see cref="_prepareProblem"/>, when the volume refuses it (full, read-only).</summary>
+    private async Task<string?> PrepareAsync(string trialFolder, WorkItem work)
     {
-        string attemptFolder;
         try
         {
-            attemptFolder = AttemptCheckpoints.Prepare(trialFolder, work.LeaseToken, work.Resume, work.CloneFrom);
+            return await Task.Run(() => AttemptCheckpoints.Prepare(trialFolder, work.LeaseToken, work.Resume, work.CloneFrom));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return new TrialOutcomeReport(TrialState.Failed, $"could not prepare the checkpoint folder {trialFolder}: {e.Message}", null);
+            _prepareProblem = e.Message;
+            return null;
         }
-
-        return await runner.RunAsync(work with { CheckpointDirectory = attemptFolder }, relay.ReportAsync, cancellationToken);
     }
 
     /// <summary>A Population Based Training pause: keeps this interval's checkpoint where a donor's must be (see
@@ -161,9 +154,6 @@ public sealed class TrainingSlotGrain(
     /// <summary>Hands the attempt's outcome to the coordinator; an accepted outcome's checkpoints are promoted.</summary>
     private async Task<TrialRunResult> FinishAsync(ISearchGrain search, WorkItem work, string? worker, TrialOutcomeReport outcome, EpochDecision lastDecision, string trialFolder)
     {
-        // Every outcome this slot reported before is promoted before it reports another: a search cannot end, and
-        // evaluate or tidy its trials' folders, while a promotion of this slot is still under way.
-        await PromotePendingAsync();
         if (lastDecision == EpochDecision.Fenced)
         {
             logger.LogInformation("trial {Search}/{Trial} lease {LeaseToken} was fenced off; dropping its result", work.SearchId, work.TrialNumber, work.LeaseToken);
@@ -192,37 +182,8 @@ public sealed class TrainingSlotGrain(
         }
 
         var receipt = await ClusterRetry.CallAsync(() => search.CompleteAndLeaseAsync(work.TrialNumber, work.LeaseToken, outcome, worker), RetryBudget);
-        if (receipt.Accepted && receipt.Next is { Kind: WorkKind.Train } next && (next.SearchId != work.SearchId || next.TrialNumber != work.TrialNumber) && !runningTrials.ShuttingDown)
-        {
-            // The next trainer starts first: a slot's time is what searches wait for. In bench scale (a), where a
-            // thousand slots end their trials within milliseconds of each other, promotions were 7 % of the process's
-            // CPU, all of it spent in those bursts ahead of the next starts. The same trial's next attempt copies from
-            // these files, so that case promotes now; a silo that stops before the next start leaves this attempt to
-            // the evaluation's promotion of the newest attempt, as any failed promotion.
-            _unpromoted = (work, trialFolder);
-        }
-        else
-        {
-            await PromoteAsync(work, trialFolder, receipt.Accepted);
-        }
-
+        await PromoteAsync(work, trialFolder, receipt.Accepted);
         return new TrialRunResult(outcome, receipt.Next, receipt);
-    }
-
-    /// <summary>Starts promoting the slot's last accepted attempt, if it waits for that.</summary>
-    private void StartPendingPromotion()
-    {
-        if (_unpromoted is { } unpromoted)
-        {
-            _unpromoted = null;
-            _promotion = PromoteAsync(unpromoted.Work, unpromoted.TrialFolder, accepted: true);
-        }
-    }
-
-    private Task PromotePendingAsync()
-    {
-        StartPendingPromotion();
-        return _promotion;
     }
 
     /// <summary>Only the attempt that owns the trial promotes its checkpoints; a fenced one leaves its folder, which
@@ -239,16 +200,14 @@ public sealed class TrainingSlotGrain(
         {
             await Task.Run(() => AttemptCheckpoints.Promote(trialFolder, work.LeaseToken));
         }
-        catch (Exception e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Never thrown: a promotion may be awaited only by the slot's next report.
             logger.LogWarning(e, "trial {Search}/{Trial} lease {LeaseToken}: could not promote its checkpoints", work.SearchId, work.TrialNumber, work.LeaseToken);
         }
     }
 
     private async Task<TrialOutcomeReport> EvaluateAsync(ISearchGrain search, WorkItem work, CancellationToken cancellationToken)
     {
-        await PromotePendingAsync();
         try
         {
             var result = await Task.Run(() =>

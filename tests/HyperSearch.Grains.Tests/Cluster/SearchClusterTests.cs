@@ -50,40 +50,6 @@ public sealed class SearchClusterTests
         Assert.All(trials, t => Assert.Equal(3, t.Epochs.Count));
     }
 
-    /// <summary>A slot that goes straight on to its next trial promotes the last one's checkpoint only once the next
-    /// trainer has started; it is still promoted, before the slot reports again, so nothing is left in attempt folders.</summary>
-    [Fact]
-    public async Task A_slot_that_went_straight_on_still_promoted_every_trial_it_completed()
-    {
-        await using var cluster = await TestClusters.StartAsync(new FakeRunLog(), TimeSpan.Zero, [1], runner: _ => new FileCheckpointRunner(TimeSpan.FromMilliseconds(20)));
-        var searchId = $"promotions-{Guid.NewGuid():N}";
-        var search = cluster.Client.GetGrain<ISearchGrain>(searchId);
-
-        // Three trials on one slot, as many as the retention keeps: the first two were followed at once by the next.
-        await search.StartAsync(TestSpecs.Make(maxTrials: 3, maxConcurrent: 1, epochs: 2));
-        var status = await WaitForEndAsync(search, TimeSpan.FromSeconds(60));
-
-        var root = Path.Combine(new CoordinatorOptions().CheckpointDirectory, searchId);
-        try
-        {
-            Assert.Equal(SearchState.Completed, status.State);
-            Assert.Equal(3, new CoordinatorOptions().KeepCheckpoints);
-            foreach (var trial in Enumerable.Range(0, 3))
-            {
-                var folder = Path.Combine(root, $"trial-{trial:D4}");
-                Assert.True(File.Exists(Path.Combine(folder, "checkpoint.bin")), $"trial {trial}: no promoted checkpoint in {folder}");
-                Assert.False(Directory.Exists(Path.Combine(folder, AttemptCheckpoints.FolderName)), $"trial {trial}: attempt folders left in {folder}");
-            }
-        }
-        finally
-        {
-            if (Directory.Exists(root))
-            {
-                Directory.Delete(root, recursive: true);
-            }
-        }
-    }
-
     [Fact]
     public async Task Every_slot_grain_is_active_on_its_own_silo_before_any_work()
     {
