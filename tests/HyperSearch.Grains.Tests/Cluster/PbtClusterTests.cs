@@ -34,7 +34,7 @@ public sealed class PbtClusterTests
 
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
         SearchStatus status;
-        while (!(status = await search.GetStatusAsync()).State.IsFinished())
+        while (!(status = await StatusAfterTheKillAsync(search, deadline)).State.IsFinished())
         {
             if (DateTime.UtcNow >= deadline)
             {
@@ -59,6 +59,23 @@ public sealed class PbtClusterTests
         var lineage = after.SelectMany(t => t.Lineage ?? []).ToList();
         Assert.True(lineage.Count >= 4, $"one exploit per round of 4 epochs, got {lineage.Count}");
         Assert.All(lineage, entry => Assert.True(entry.Verified, $"clone at epoch {entry.Epoch} from {entry.Donor}: {entry.DonorWeightsHash} vs {entry.LoadedWeightsHash}"));
+    }
+
+    /// <summary>A status call addressed to the coordinator's old activation on the killed silo gets no answer and waits
+    /// out the 30 s response timeout (once in six runs of the whole suite, on a loaded machine); the cluster reroutes
+    /// calls only once it has declared the silo dead. The poll goes on to the new activation, within the deadline.</summary>
+    private static async Task<SearchStatus> StatusAfterTheKillAsync(ISearchGrain search, DateTime deadline)
+    {
+        while (true)
+        {
+            try
+            {
+                return await search.GetStatusAsync();
+            }
+            catch (TimeoutException) when (DateTime.UtcNow < deadline)
+            {
+            }
+        }
     }
 
     /// <summary>The search's state as its storage holds it: what a new activation loads.</summary>
