@@ -11,4 +11,11 @@ public sealed class TrainingSlotOptions
 
     /// <summary>How long an idle slot parks on the registry before asking again.</summary>
     public TimeSpan IdlePoll { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a report to a coordinator with no call of this silo in flight waits for others to join it.
+    /// Reports that arrive while a call is in flight go in the next call anyway; this also gathers the ones that come
+    /// just after. In bench scale (a), 1,024 slots reporting every 100 ms, 20 ms made six times fewer calls (64,000 →
+    /// 8,500–12,000), 10–20 % less CPU per report, and the makespan's overhead 0.015–0.020 against 0.017–0.022. A
+    /// decision comes that much later, which a trainer does not wait for (it trains on meanwhile). Zero: at once.</summary>
+    public TimeSpan EpochReportLinger { get; set; } = TimeSpan.FromMilliseconds(20);
 }

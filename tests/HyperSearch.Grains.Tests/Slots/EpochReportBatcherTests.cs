@@ -63,6 +63,23 @@ public sealed class EpochReportBatcherTests
     }
 
     [Fact]
+    public async Task Reports_within_the_linger_go_together_in_one_call()
+    {
+        var coordinator = new HeldCoordinator();
+        var batcher = new EpochReportBatcher(coordinator.SendAsync, TimeSpan.FromMilliseconds(200));
+
+        var reports = Enumerable.Range(0, 3).Select(n => batcher.ReportAsync("s", n, 2, Epoch(1))).ToList();
+        // Nothing leaves before the linger is over.
+        Assert.Equal(0, coordinator.Count);
+        await WaitUntilAsync(() => coordinator.Count == 1);
+        Assert.Equal([0, 1, 2], coordinator.Calls[0].Reports.Select(r => r.TrialNumber));
+
+        coordinator.Calls[0].Release.SetResult();
+        Assert.All(await Task.WhenAll(reports), d => Assert.Equal(EpochDecision.Continue, d));
+        Assert.Equal((1L, 3L), batcher.Sent);
+    }
+
+    [Fact]
     public async Task A_failed_call_fails_every_report_in_it_and_the_next_report_is_sent_again()
     {
         var calls = 0;
