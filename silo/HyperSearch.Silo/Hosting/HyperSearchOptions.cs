@@ -78,6 +78,10 @@ public sealed class TrainingOptions
 
     /// <summary>Torch intra-op threads for the whole silo, split evenly between its slots; default: every core.</summary>
     public int? Threads { get; set; }
+
+    /// <summary>How long an epoch report waits for others of this silo to join it in one call to the coordinator;
+    /// default 20 ms (see <see cref="HyperSearch.Grains.Slots.TrainingSlotOptions.EpochReportLinger"/>).</summary>
+    public TimeSpan? EpochReportLinger { get; set; }
 }
 
 public sealed class RedisOptions

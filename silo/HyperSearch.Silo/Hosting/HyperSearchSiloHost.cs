@@ -68,6 +68,7 @@ public static class HyperSearchSiloHost
                 {
                     slots.Enabled = options.Training.Enabled;
                     slots.Slots = resources.Slots;
+                    slots.EpochReportLinger = options.Training.EpochReportLinger ?? slots.EpochReportLinger;
                 },
                 coordinator =>
                 {
