@@ -39,9 +39,10 @@ internal static class ShapeA
         var spent = cost.Stop();
         collections.Record(false);
         var compiling = JitInfo.GetCompilationTime() - compilingBefore;
-        var extras = Log(trials
-            .Where(t => t is { StartedAt: not null, EndedAt: not null })
-            .Select(t => (t.EndedAt!.Value - t.StartedAt!.Value).TotalMilliseconds - sizes.Epochs * sizes.EpochMilliseconds));
+        // A trial's time from its lease to its outcome beyond its epochs.
+        var ended = trials.Where(t => t is { StartedAt: not null, EndedAt: not null }).ToList();
+        double Extra(TrialRecord t) => (t.EndedAt!.Value - t.StartedAt!.Value).TotalMilliseconds - sizes.Epochs * sizes.EpochMilliseconds;
+        var extras = Log(ended.Select(Extra));
         sampler?.Record(false);
         foreach (var (type, bytes) in sampler?.Top(25) ?? [])
         {
@@ -86,12 +87,7 @@ internal static class ShapeA
             ["trial_extra_ms_p50"] = Math.Round(extras.Percentile(50), 1),
             ["trial_extra_ms_p99"] = Math.Round(extras.Percentile(99), 1),
             // By wave (trials in the order they started, `slots` at a time): where the makespan's overhead came from.
-            ["trial_extra_ms_mean_by_wave"] = trials
-                .Where(t => t is { StartedAt: not null, EndedAt: not null })
-                .OrderBy(t => t.StartedAt)
-                .Chunk(slots)
-                .Select(wave => Math.Round(wave.Average(t => (t.EndedAt!.Value - t.StartedAt!.Value).TotalMilliseconds - sizes.Epochs * sizes.EpochMilliseconds), 1))
-                .ToArray(),
+            ["trial_extra_ms_mean_by_wave"] = ended.OrderBy(t => t.StartedAt).Chunk(slots).Select(wave => Math.Round(wave.Average(Extra), 1)).ToArray(),
             // The extra split: lease to the trainer's start, the trainer beyond its epochs, its end to the outcome's arrival.
             ["lease_to_trainer_ms_p50_p99"] = Split(trials, cluster, $"{label}-a", (t, times) => (times.Started - t.StartedAt!.Value).TotalMilliseconds),
             ["trainer_extra_ms_p50_p99"] = Split(trials, cluster, $"{label}-a", (_, times) => (times.Ended - times.Started).TotalMilliseconds - sizes.Epochs * sizes.EpochMilliseconds),

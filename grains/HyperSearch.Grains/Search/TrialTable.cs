@@ -1,3 +1,4 @@
+using HyperSearch.Grains.Trials;
 using HyperSearch.Tuning;
 using HyperSearch.Tuning.Space;
 
@@ -107,7 +108,7 @@ internal sealed class TrialTable
     /// re-reports from its checkpoint replaces that epoch and everything after it.</summary>
     public void AddEpoch(TrialEntry trial, EpochMetrics metrics)
     {
-        PlaceEpoch(trial, metrics);
+        EpochCurve.Place(trial.Epochs, metrics);
         RefreshView(trial);
     }
 
@@ -118,7 +119,7 @@ internal sealed class TrialTable
     {
         foreach (var epoch in (epochs ?? []).OrderBy(e => e.Epoch))
         {
-            PlaceEpoch(trial, epoch);
+            EpochCurve.Place(trial.Epochs, epoch);
         }
 
         RefreshView(trial);
@@ -135,22 +136,6 @@ internal sealed class TrialTable
 
     /// <summary>The trial's place in the one ranking (<see cref="TrialRanking"/>).</summary>
     public RankKey RankKeyOf(TrialEntry trial) => new(Objective(trial), trial.ParameterCount, trial.Number);
-
-    private static void PlaceEpoch(TrialEntry trial, EpochMetrics metrics)
-    {
-        // By epoch number, not position: a curve can have a gap (an epoch checkpointed by an attempt that died before
-        // reporting it, resumed past by a runner that reports only its new epochs). Searched from the end, where a new
-        // epoch goes, without a predicate allocated per report.
-        var epochs = trial.Epochs;
-        var from = epochs.Count;
-        while (from > 0 && epochs[from - 1].Epoch >= metrics.Epoch)
-        {
-            from--;
-        }
-
-        epochs.RemoveRange(from, epochs.Count - from);
-        epochs.Add(metrics);
-    }
 
     /// <summary>Moves a trial between the indexes when its state changes (previous null: newly indexed).</summary>
     private void Index(TrialEntry trial, TrialState? previous)

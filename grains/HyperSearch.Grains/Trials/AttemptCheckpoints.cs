@@ -97,27 +97,16 @@ public static class AttemptCheckpoints
     {
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, MarkerName);
-        SafeFileHandle marker;
+        var created = false;
         try
         {
-            marker = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write);
+            using var marker = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write);
+            created = true;
+            WriteMarker(marker, leaseToken);
         }
-        catch (IOException) when (File.Exists(path))
+        catch (IOException) when (!created && File.Exists(path))
         {
-            return folder;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Directory.Delete(folder, recursive: true);
-            throw;
-        }
-
-        try
-        {
-            using (marker)
-            {
-                WriteMarker(marker, leaseToken);
-            }
+            // CreateNew refused an existing marker: prepared before.
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -18,13 +18,7 @@ internal sealed class EpochRelay(EpochReportBatcher reports, WorkItem work, Hype
     /// <summary>The runner's <c>onEpoch</c>: reports the epoch and returns the decision (anything but Continue stops).</summary>
     public async Task<EpochDecision> ReportAsync(EpochMetrics metrics)
     {
-        // The curve is in epoch order, so what a re-reported epoch replaces is at its end (no predicate to allocate per report).
-        while (_curve.Count > 0 && _curve[^1].Epoch >= metrics.Epoch)
-        {
-            _curve.RemoveAt(_curve.Count - 1);
-        }
-
-        _curve.Add(metrics);
+        EpochCurve.Place(_curve, metrics);
         telemetry.EpochReported(work.SearchId, work.TrialNumber, metrics);
         if (metrics.Epoch >= work.EpochBudget)
         {
