@@ -62,7 +62,7 @@ public sealed class PbtClusterTests
     }
 
     /// <summary>A status call addressed to the coordinator's old activation on the killed silo gets no answer and waits
-    /// out the 30 s response timeout (once in six runs of the whole suite, on a loaded machine); the cluster reroutes
+    /// out the 30 s response timeout (once in eight runs of the whole suite, on a loaded machine); the cluster reroutes
     /// calls only once it has declared the silo dead. The poll goes on to the new activation, within the deadline.</summary>
     private static async Task<SearchStatus> StatusAfterTheKillAsync(ISearchGrain search, DateTime deadline)
     {
