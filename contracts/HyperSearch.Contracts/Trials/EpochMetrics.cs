@@ -4,8 +4,12 @@ namespace HyperSearch.Contracts.Trials;
 [GenerateSerializer, Immutable, Alias("HyperSearch.EpochMetrics")]
 public sealed record EpochMetrics(
     [property: Id(0)] int Epoch,
-    [property: Id(1)] IReadOnlyDictionary<string, double> Values)
+    IReadOnlyDictionary<string, double> Values)
 {
+    /// <summary>Kept as <see cref="MetricValues"/> (a coordinator holds every epoch of every trial); read as any map.
+    /// The declared type stays a map, so state written before this was compact still reads.</summary>
+    [Id(1)] public IReadOnlyDictionary<string, double> Values { get; init; } = MetricValues.From(Values);
+
     public const string TrainLoss = "train_loss";
     public const string TrainAccuracy = "train_accuracy";
     public const string ValLoss = "val_loss";
