@@ -75,10 +75,15 @@ HS.lineChart = (title, series, opts = {}) => {
   svg.append(axis);
   for (const s of series) {
     if (s.points.length === 0) continue;
-    const d = s.points.map((p, i) => {
-      if (i === 0) return `M${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`;
-      return opts.step ? `H${sx(p[0]).toFixed(1)}V${sy(p[1]).toFixed(1)}` : `L${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`;
-    }).join("") + (opts.step && opts.xEnd !== undefined ? `H${sx(Math.max(opts.xEnd, x0)).toFixed(1)}` : "");
+    const stepEnd = opts.step && opts.xEnd !== undefined ? `H${sx(Math.max(opts.xEnd, x0)).toFixed(1)}` : "";
+    // A lone point is a round-capped dot. A zero-length path is drawn but never hit (Chromium 156 hit-tests a
+    // degenerate path's stroke as empty), so the dot is a one-unit segment: its tooltip shows like any curve's.
+    const d = s.points.length === 1 && !stepEnd
+      ? `M${(sx(s.points[0][0]) - 0.5).toFixed(1)},${sy(s.points[0][1]).toFixed(1)}h1`
+      : s.points.map((p, i) => {
+        if (i === 0) return `M${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`;
+        return opts.step ? `H${sx(p[0]).toFixed(1)}V${sy(p[1]).toFixed(1)}` : `L${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`;
+      }).join("") + stepEnd;
     const path = svgEl("path", { class: "series", d, stroke: s.color || HS.color(s.key), "data-key": s.key });
     if (s.points.length === 1) path.setAttribute("stroke-linecap", "round"), path.setAttribute("stroke-width", "6");
     interactive(path, s.label, s.tip, s.href);
