@@ -76,8 +76,10 @@ HS.listPage = async (page, me) => {
   HS.crumbs(["Searches"]);
   document.title = "Searches · HyperSearch";
   const body = HS.el("div");
-  page.replaceChildren(HS.el("h1", { text: "Searches" }), HS.el("p", { class: "muted", text: `Source: ${me.source}` }), body);
-  if (me.canOperate) page.append(HS.startForm());
+  // The start form goes above the list: below it, every change in the list's height (its first render, a search
+  // added) moved the form under a pointer that was on its way to it.
+  page.replaceChildren(HS.el("h1", { text: "Searches" }), HS.el("p", { class: "muted", text: `Source: ${me.source}` }),
+    ...(me.canOperate ? [HS.startForm()] : []), body);
   const render = (searches) => {
     HS.status(`${searches.length} search(es); live`);
     if (searches.length === 0) { body.replaceChildren(HS.el("p", { text: "No searches yet." })); return; }
